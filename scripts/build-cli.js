@@ -1,0 +1,19 @@
+// Bundles the CLI into dist/cli.js (ESM, Node 22). Build output is never committed.
+import { build } from 'esbuild';
+import { existsSync } from 'node:fs';
+
+const entry = 'functions/cli/main.ts';
+if (!existsSync(entry)) {
+  console.log(`build-cli: ${entry} does not exist yet; nothing to build`);
+} else {
+  await build({
+    entryPoints: [entry],
+    bundle: true,
+    platform: 'node',
+    target: 'node22',
+    format: 'esm',
+    outfile: 'dist/cli.js',
+    banner: { js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);" },
+    logLevel: 'warning',
+  });
+}

@@ -1,0 +1,116 @@
+/**
+ * What the core needs from AWS, in domain terms. shared/aws implements these with the SDK
+ * (one adapter per service); tests hand in emulator-backed adapters or fakes.
+ * Adapters turn benign errors (duplicate rule, already enabled, not found on removal) into no-ops.
+ */
+import type {
+  EndpointState,
+  EndpointType,
+  ObservedContainerInstance,
+  ObservedEndpoint,
+  ObservedRegion,
+  Platform,
+} from './domain.js';
+
+export interface StateReader {
+  /** Reads the whole region in batches; `vpcIds` narrows what is returned, not what is paginated. */
+  readRegion(options?: { vpcIds?: readonly string[] }): Promise<ObservedRegion>;
+}
+
+export interface CreateVpcEndpointRequest {
+  readonly vpcId: string;
+  readonly serviceName: string;
+  readonly endpointType: EndpointType;
+  readonly subnetIds: readonly string[];
+  readonly securityGroupIds: readonly string[];
+  readonly routeTableIds: readonly string[];
+  readonly privateDnsEnabled: boolean;
+  readonly clientToken: string;
+  readonly tags: Readonly<Record<string, string>>;
+}
+
+export interface ModifyVpcEndpointRequest {
+  readonly endpointId: string;
+  readonly addSubnetIds?: readonly string[];
+  readonly addSecurityGroupIds?: readonly string[];
+  readonly addRouteTableIds?: readonly string[];
+  readonly enablePrivateDns?: boolean;
+}
+
+export interface EndpointStatus {
+  readonly endpointId: string;
+  readonly state: EndpointState;
+}
+
+export interface Ec2Writer {
+  enableVpcDnsAttribute(vpcId: string, attribute: 'enableDnsSupport' | 'enableDnsHostnames'): Promise<void>;
+  /** Finds the tool's dedicated endpoint group in the VPC (by tag and name), if any. */
+  findDedicatedSecurityGroup(vpcId: string, groupName: string): Promise<string | undefined>;
+  createSecurityGroup(
+    vpcId: string,
+    groupName: string,
+    description: string,
+    tags: Readonly<Record<string, string>>,
+  ): Promise<string>;
+  /** Adds tcp/443 ingress from each CIDR; an existing identical rule is a no-op. */
+  authorizeHttpsIngress(groupId: string, cidrs: readonly string[], description: string): Promise<void>;
+  createVpcEndpoint(request: CreateVpcEndpointRequest): Promise<string>;
+  modifyVpcEndpoint(request: ModifyVpcEndpointRequest): Promise<void>;
+  /** Current state of endpoints in one VPC (interface and gateway), deleted ones excluded. */
+  describeVpcEndpoints(vpcId: string): Promise<readonly ObservedEndpoint[]>;
+}
+
+export type InvocationStatus =
+  | 'Pending'
+  | 'InProgress'
+  | 'Delayed'
+  | 'Success'
+  | 'Cancelled'
+  | 'TimedOut'
+  | 'Failed'
+  | 'Cancelling'
+  | 'Undeliverable'
+  | 'Terminated'
+  | 'Unknown';
+
+export interface CommandInvocation {
+  readonly instanceId: string;
+  readonly status: InvocationStatus;
+  readonly output?: string;
+}
+
+export interface SendCommandRequest {
+  readonly documentName: string;
+  readonly instanceIds: readonly string[];
+  readonly parameters: Readonly<Record<string, readonly string[]>>;
+  readonly maxConcurrency: string;
+  readonly maxErrors: string;
+  readonly comment: string;
+  readonly timeoutSeconds: number;
+}
+
+export interface SsmCommander {
+  /** At most 50 instance ids per call (the adapter rejects more). Returns the command id. */
+  sendCommand(request: SendCommandRequest): Promise<string>;
+  getInvocation(commandId: string, instanceId: string): Promise<CommandInvocation>;
+}
+
+export interface EcsAgentControl {
+  describeContainerInstances(
+    clusterArn: string,
+    containerInstanceArns: readonly string[],
+  ): Promise<
+    readonly Pick<ObservedContainerInstance, 'containerInstanceArn' | 'agentConnected' | 'agentVersion'>[]
+  >;
+  updateContainerAgent(clusterArn: string, containerInstanceArn: string): Promise<void>;
+}
+
+/** Everything apply needs; built once in the composition root. */
+export interface RemediatorPorts {
+  readonly reader: StateReader;
+  readonly ec2: Ec2Writer;
+  readonly ssm: SsmCommander;
+  readonly ecs: EcsAgentControl;
+}
+
+export type { Platform };

@@ -1,0 +1,74 @@
+import { spawn } from 'node:child_process';
+import { createServer } from 'node:net';
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+
+/**
+ * Lifecycle of the local AWS emulator (moto server, from the project's .venv), shared by jest's
+ * global setup, the demo and the benchmark. Plain JavaScript because jest loads global setup
+ * files without the TypeScript path mapping.
+ *
+ * @typedef {{ endpoint: string, process: import('node:child_process').ChildProcess, stop: () => Promise<void> }} MotoServer
+ */
+
+export const MOTO_BIN = resolve(import.meta.dirname, '../../.venv/bin/moto_server');
+
+/** @returns {Promise<number>} */
+export async function freeLoopbackPort() {
+  return new Promise((done, fail) => {
+    const server = createServer();
+    server.once('error', fail);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => done(port));
+    });
+  });
+}
+
+/**
+ * @param {string} endpoint
+ * @param {import('node:child_process').ChildProcess} child
+ * @param {number} timeoutMs
+ */
+async function waitUntilReady(endpoint, child, timeoutMs) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`moto_server exited with code ${child.exitCode}`);
+    try {
+      const response = await fetch(`${endpoint}/moto-api/`);
+      if (response.ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`moto_server did not answer at ${endpoint} within ${timeoutMs} ms`);
+}
+
+/** @returns {Promise<MotoServer>} */
+export async function startMotoServer() {
+  if (!existsSync(MOTO_BIN)) {
+    throw new Error(`moto_server not found at ${MOTO_BIN}: run scripts/python-tools.sh (npm test does)`);
+  }
+  const port = await freeLoopbackPort();
+  const endpoint = `http://127.0.0.1:${port}`;
+  const child = spawn(MOTO_BIN, ['-H', '127.0.0.1', '-p', String(port)], { stdio: 'ignore' });
+  await waitUntilReady(endpoint, child, 20000);
+  return {
+    endpoint,
+    process: child,
+    stop: () =>
+      new Promise((done) => {
+        if (child.exitCode !== null) return done();
+        child.once('exit', () => done());
+        child.kill('SIGTERM');
+      }),
+  };
+}
+
+/** @param {string} endpoint */
+export async function resetMoto(endpoint) {
+  const response = await fetch(`${endpoint}/moto-api/reset`, { method: 'POST' });
+  if (!response.ok) throw new Error(`moto reset failed: HTTP ${response.status}`);
+}
