@@ -153,8 +153,12 @@ export interface ObservedVpc {
   readonly isDefault: boolean;
   readonly cidrBlocks: readonly string[];
   readonly tags: Readonly<Record<string, string>>;
-  readonly enableDnsSupport: boolean;
-  readonly enableDnsHostnames: boolean;
+  /**
+   * VPC DNS attributes. EC2 has no batch read for them (one DescribeVpcAttribute call per VPC and
+   * attribute), so they are read only for VPCs with ECS workloads; undefined means not read.
+   */
+  readonly enableDnsSupport?: boolean;
+  readonly enableDnsHostnames?: boolean;
   /** DHCP options `domain-name-servers`; empty when the set has none (AWS default). */
   readonly domainNameServers: readonly string[];
   readonly subnets: readonly ObservedSubnet[];
