@@ -1,0 +1,21 @@
+import type { RemediatorPorts } from '../core/ports.js';
+import type { AwsClients } from '../aws/clients.js';
+import { Ec2WriterAdapter } from '../aws/ec2-adapter.js';
+import { EcsAgentControlAdapter } from '../aws/ecs-adapter.js';
+import { SsmCommanderAdapter } from '../aws/ssm-adapter.js';
+import { RegionStateReader } from '../aws/state-reader.js';
+
+/** The one place SDK clients become ports: every entry point (CLI, handlers, demo, bench) calls this. */
+export function createRemediatorPorts(clients: AwsClients): RemediatorPorts {
+  return {
+    reader: new RegionStateReader({
+      ec2: clients.ec2,
+      ecs: clients.ecs,
+      ssm: clients.ssm,
+      region: clients.region,
+    }),
+    ec2: new Ec2WriterAdapter(clients.ec2),
+    ssm: new SsmCommanderAdapter(clients.ssm),
+    ecs: new EcsAgentControlAdapter(clients.ecs),
+  };
+}

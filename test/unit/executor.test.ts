@@ -1,0 +1,346 @@
+/**
+ * The executor through the real adapters, with SDK clients mocked only for what the emulator cannot
+ * produce (facts.md): throttling, pending/failed/rejected endpoints, failed SSM commands, agents that
+ * never reconnect, a response lost after the endpoint was created.
+ */
+import {
+  CreateVpcEndpointCommand,
+  DescribeSecurityGroupsCommand,
+  DescribeVpcEndpointsCommand,
+  EC2Client,
+  ModifyVpcEndpointCommand,
+  type VpcEndpoint,
+} from '@aws-sdk/client-ec2';
+import { DescribeContainerInstancesCommand, ECSClient } from '@aws-sdk/client-ecs';
+import { GetCommandInvocationCommand, SendCommandCommand, SSMClient } from '@aws-sdk/client-ssm';
+import { mockClient } from 'aws-sdk-client-mock';
+import { applyPlan, restartReasonParameter, type Clock } from '../../shared/apply/executor.js';
+import { Ec2WriterAdapter } from '../../shared/aws/ec2-adapter.js';
+import { EcsAgentControlAdapter } from '../../shared/aws/ecs-adapter.js';
+import { SsmCommanderAdapter } from '../../shared/aws/ssm-adapter.js';
+import { defaultConfig } from '../../shared/core/config.js';
+import { deriveDesired } from '../../shared/core/desired.js';
+import type { ObservedVpc, Plan } from '../../shared/core/domain.js';
+import { plan } from '../../shared/core/plan.js';
+import { healthyVpc, region } from '../support/fixtures.js';
+
+const config = { ...defaultConfig, endpointWaitTimeoutSeconds: 60, agentWaitTimeoutSeconds: 60 };
+
+function fakeClock(): Clock & { slept: number[] } {
+  let now = Date.parse('2026-11-28T21:00:00Z');
+  const slept: number[] = [];
+  return {
+    slept,
+    now: () => now,
+    sleep: async (ms) => {
+      slept.push(ms);
+      now += ms;
+    },
+  };
+}
+
+function planFor(vpc: ObservedVpc): Plan {
+  const observed = region([vpc]);
+  return plan(deriveDesired(observed, config).vpcs, observed, {
+    securityGroupName: config.endpointSecurityGroupName,
+    managedTagKey: config.managedTagKey,
+    now: new Date('2026-11-28T21:00:00Z'),
+  });
+}
+
+const base = healthyVpc();
+const withoutServices = (...services: string[]) => ({
+  ...base,
+  endpoints: base.endpoints.filter((e) => !services.includes(e.service ?? '')),
+});
+
+/** What AWS returns for the VPC's endpoints: the fixture's, plus those created during the test. */
+function sdkEndpoint(
+  id: string,
+  serviceName: string,
+  state: string,
+  extra: Partial<VpcEndpoint> = {},
+): VpcEndpoint {
+  return {
+    VpcEndpointId: id,
+    VpcId: 'vpc-1',
+    ServiceName: serviceName,
+    VpcEndpointType: 'Interface',
+    State: state as VpcEndpoint['State'],
+    SubnetIds: ['subnet-1p0', 'subnet-1p1', 'subnet-1p2'],
+    Groups: [{ GroupId: 'sg-1eer', GroupName: 'eer' }],
+    PrivateDnsEnabled: true,
+    RouteTableIds: [],
+    ...extra,
+  };
+}
+
+function existingSdkEndpoints(vpc: ObservedVpc): VpcEndpoint[] {
+  return vpc.endpoints.map((e) =>
+    sdkEndpoint(e.endpointId, e.serviceName, 'available', {
+      VpcEndpointType: e.type,
+      SubnetIds: [...e.subnetIds],
+      RouteTableIds: [...e.routeTableIds],
+      PrivateDnsEnabled: e.privateDnsEnabled,
+    }),
+  );
+}
+
+interface Harness {
+  ec2: ReturnType<typeof mockClient>;
+  ssm: ReturnType<typeof mockClient>;
+  ecs: ReturnType<typeof mockClient>;
+  ports: Parameters<typeof applyPlan>[1]['ports'];
+  created: Map<string, VpcEndpoint>;
+}
+
+/**
+ * EC2 mock that remembers created endpoints (honouring ClientToken like AWS does) and reports them in
+ * the states `states(serviceName, pollCount)` gives.
+ */
+function harness(
+  vpc: ObservedVpc,
+  states: (serviceName: string, poll: number) => string = () => 'available',
+): Harness {
+  const ec2Client = new EC2Client({ region: 'us-east-1', maxAttempts: 1 });
+  const ssmClient = new SSMClient({ region: 'us-east-1', maxAttempts: 1 });
+  const ecsClient = new ECSClient({ region: 'us-east-1', maxAttempts: 1 });
+  const ec2 = mockClient(ec2Client);
+  const ssm = mockClient(ssmClient);
+  const ecs = mockClient(ecsClient);
+  const created = new Map<string, VpcEndpoint>();
+  const byToken = new Map<string, string>();
+  const polls = new Map<string, number>();
+  ec2.on(CreateVpcEndpointCommand).callsFake((input) => {
+    const existing = byToken.get(input.ClientToken);
+    if (existing) return { VpcEndpoint: created.get(existing) };
+    const id = `vpce-new${created.size}`;
+    byToken.set(input.ClientToken, id);
+    created.set(id, sdkEndpoint(id, input.ServiceName, 'pending', { SubnetIds: input.SubnetIds ?? [] }));
+    return { VpcEndpoint: created.get(id) };
+  });
+  ec2.on(DescribeVpcEndpointsCommand).callsFake(() => ({
+    VpcEndpoints: [
+      ...existingSdkEndpoints(vpc),
+      ...[...created.values()].map((e) => {
+        const poll = (polls.get(e.VpcEndpointId ?? '') ?? 0) + 1;
+        polls.set(e.VpcEndpointId ?? '', poll);
+        return { ...e, State: states(e.ServiceName ?? '', poll) as VpcEndpoint['State'] };
+      }),
+    ],
+  }));
+  ec2.on(ModifyVpcEndpointCommand).resolves({ Return: true });
+  ec2.on(DescribeSecurityGroupsCommand).resolves({
+    SecurityGroups: [{ GroupId: 'sg-1eer', GroupName: config.endpointSecurityGroupName, VpcId: 'vpc-1' }],
+  });
+  ssm
+    .on(SendCommandCommand)
+    .callsFake((input) => ({ Command: { CommandId: `cmd-${input.InstanceIds.length}` } }));
+  ssm
+    .on(GetCommandInvocationCommand)
+    .callsFake((input) => ({ InstanceId: input.InstanceId, Status: 'Success' }));
+  ecs.on(DescribeContainerInstancesCommand).callsFake((input) => ({
+    containerInstances: input.containerInstances.map((arn: string) => ({
+      containerInstanceArn: arn,
+      agentConnected: true,
+    })),
+  }));
+  return {
+    ec2,
+    ssm,
+    ecs,
+    created,
+    ports: {
+      ec2: new Ec2WriterAdapter(ec2Client),
+      ssm: new SsmCommanderAdapter(ssmClient),
+      ecs: new EcsAgentControlAdapter(ecsClient),
+    },
+  };
+}
+
+describe('applyPlan', () => {
+  it('creates the ECS trio one at a time, each available before the next, then restarts and verifies agents', async () => {
+    const vpc = withoutServices('ecs-agent', 'ecs-telemetry', 'ecs');
+    const h = harness(vpc, (_name, poll) => (poll < 3 ? 'pending' : 'available'));
+    const clock = fakeClock();
+    const progress: string[] = [];
+    const report = await applyPlan(planFor(vpc), {
+      ports: h.ports,
+      config,
+      clock,
+      progress: (l) => progress.push(l),
+    });
+    expect(report.converged).toBe(true);
+    const creates = h.ec2.commandCalls(CreateVpcEndpointCommand).map((c) => c.args[0].input.ServiceName);
+    expect(creates).toEqual([
+      'com.amazonaws.us-east-1.ecs-agent',
+      'com.amazonaws.us-east-1.ecs-telemetry',
+      'com.amazonaws.us-east-1.ecs',
+    ]);
+    // Each creation happens only after the previous endpoint was seen available.
+    const order = h.ec2.calls().map((c) => (c.args[0] as { constructor: { name: string } }).constructor.name);
+    const firstCreate = order.indexOf('CreateVpcEndpointCommand');
+    const secondCreate = order.indexOf('CreateVpcEndpointCommand', firstCreate + 1);
+    expect(
+      order.slice(firstCreate, secondCreate).filter((n) => n === 'DescribeVpcEndpointsCommand').length,
+    ).toBeGreaterThan(1);
+    expect(progress.some((l) => l.includes('waiting for ecs-agent'))).toBe(true);
+    expect(clock.slept.length).toBeGreaterThan(0);
+    const send = h.ssm.commandCalls(SendCommandCommand)[0]?.args[0].input;
+    expect(send?.DocumentName).toBe(config.restartDocumentName);
+    expect(send?.InstanceIds).toEqual(['i-100', 'i-101', 'i-102']);
+    const restart = report.outcomes.find((o) => o.kind === 'RestartEcsAgent');
+    expect(restart).toMatchObject({ status: 'applied', detail: '3/3 restarted, 3 reconnected' });
+    const tags = h.ec2.commandCalls(CreateVpcEndpointCommand)[0]?.args[0].input.TagSpecifications?.[0]?.Tags;
+    expect(tags).toContainEqual({ Key: 'ecs-endpoint-remediator:managed', Value: 'true' });
+  });
+
+  it('an endpoint stuck pending reaches the timeout and blocks what depends on it', async () => {
+    const vpc = withoutServices('ecs');
+    const h = harness(vpc, () => 'pending');
+    const report = await applyPlan(planFor(vpc), { ports: h.ports, config, clock: fakeClock() });
+    expect(report.converged).toBe(false);
+    expect(report.outcomes.find((o) => o.kind === 'CreateVpcEndpoint')).toMatchObject({
+      status: 'failed',
+      error: expect.stringMatching(/still pending after \d+ s/),
+    });
+    expect(report.outcomes.find((o) => o.kind === 'RestartEcsAgent')).toMatchObject({
+      status: 'skipped',
+      why: expect.stringContaining('broken endpoint'),
+    });
+    expect(h.ssm.commandCalls(SendCommandCommand)).toHaveLength(0);
+  });
+
+  it.each(['failed', 'rejected'])(
+    'a %s endpoint is reported and no agent restarts behind it',
+    async (state) => {
+      const vpc = withoutServices('ecs-agent', 'ecs-telemetry', 'ecs');
+      const h = harness(vpc, () => state);
+      const report = await applyPlan(planFor(vpc), { ports: h.ports, config, clock: fakeClock() });
+      const trio = report.outcomes.filter((o) => o.kind === 'CreateVpcEndpoint');
+      expect(trio[0]).toMatchObject({ status: 'failed', error: expect.stringContaining(`is ${state}`) });
+      // ecs-telemetry and ecs are never created behind a broken ecs-agent.
+      expect(trio.slice(1).map((o) => o.status)).toEqual(['skipped', 'skipped']);
+      expect(h.ec2.commandCalls(CreateVpcEndpointCommand)).toHaveLength(1);
+      expect(h.ssm.commandCalls(SendCommandCommand)).toHaveLength(0);
+    },
+  );
+
+  it.each(['Failed', 'TimedOut'])(
+    'SSM invocations that end %s make the restart fail with the instance named',
+    async (status) => {
+      const vpc = withoutServices('ecs');
+      const h = harness(vpc);
+      h.ssm.on(GetCommandInvocationCommand).callsFake((input) => ({
+        InstanceId: input.InstanceId,
+        Status: input.InstanceId === 'i-101' ? status : 'Success',
+      }));
+      const report = await applyPlan(planFor(vpc), { ports: h.ports, config, clock: fakeClock() });
+      expect(report.outcomes.find((o) => o.kind === 'RestartEcsAgent')).toMatchObject({
+        status: 'failed',
+        error: expect.stringContaining(`i-101: command ${status}`),
+      });
+      expect(report.converged).toBe(false);
+    },
+  );
+
+  it('an agent that never reconnects fails the restart after the bounded wait', async () => {
+    const vpc = withoutServices('ecs');
+    const h = harness(vpc);
+    h.ecs.on(DescribeContainerInstancesCommand).callsFake((input) => ({
+      containerInstances: input.containerInstances.map((arn: string) => ({
+        containerInstanceArn: arn,
+        agentConnected: !arn.endsWith('ci12'),
+      })),
+    }));
+    const clock = fakeClock();
+    const report = await applyPlan(planFor(vpc), { ports: h.ports, config, clock });
+    expect(report.outcomes.find((o) => o.kind === 'RestartEcsAgent')).toMatchObject({
+      status: 'failed',
+      error: expect.stringContaining('i-102: agent not reconnected'),
+    });
+    expect(clock.now() - Date.parse('2026-11-28T21:00:00Z')).toBeGreaterThanOrEqual(60000);
+  });
+
+  it('an apply interrupted after creating an endpoint converges when run again, without a duplicate', async () => {
+    const vpc = withoutServices('ecs-agent', 'ecs-telemetry', 'ecs');
+    const h = harness(vpc);
+    const p = planFor(vpc);
+    const first = await applyPlan(p, {
+      ports: h.ports,
+      config: { ...config, maxChanges: 1 },
+      clock: fakeClock(),
+    });
+    expect(first.stoppedAtMaxChanges).toBe(true);
+    expect(first.writeCalls).toBe(1);
+    expect(h.created.size).toBe(1);
+    // The same plan again (e.g. a retried Lambda): the created endpoint is re-read, not re-created.
+    const second = await applyPlan(p, { ports: h.ports, config, clock: fakeClock() });
+    expect(second.converged).toBe(true);
+    expect(second.outcomes.find((o) => o.actionId === 'vpc-1:CreateVpcEndpoint:ecs-agent')).toMatchObject({
+      status: 'skipped',
+      why: expect.stringContaining('already exists'),
+    });
+    expect(h.created.size).toBe(3);
+    const services = [...h.created.values()].map((e) => e.ServiceName);
+    expect(new Set(services).size).toBe(services.length);
+  });
+
+  it('a lost CreateVpcEndpoint response retried with the same token returns the same endpoint', async () => {
+    const vpc = withoutServices('logs');
+    const h = harness(vpc);
+    const p = planFor(vpc);
+    const action = p.vpcs[0]?.actions.find((a) => a.kind === 'CreateVpcEndpoint');
+    if (!action || action.kind !== 'CreateVpcEndpoint') throw new Error('no create action');
+    const request = {
+      vpcId: 'vpc-1',
+      serviceName: action.serviceName,
+      endpointType: action.endpointType,
+      subnetIds: action.subnetIds,
+      securityGroupIds: ['sg-1eer'],
+      routeTableIds: [],
+      privateDnsEnabled: true,
+      clientToken: action.clientToken,
+      tags: {},
+    };
+    const first = await h.ports.ec2.createVpcEndpoint(request);
+    const retried = await h.ports.ec2.createVpcEndpoint(request);
+    expect(retried).toBe(first);
+    expect(h.created.size).toBe(1);
+  });
+
+  it('never applies audit VPC actions and respects the change cap', async () => {
+    const audit = { ...withoutServices('ecs'), tags: { 'ecs-endpoint-remediator:mode': 'audit' } };
+    const h = harness(audit);
+    const report = await applyPlan(planFor(audit), { ports: h.ports, config, clock: fakeClock() });
+    expect(report.writeCalls).toBe(0);
+    expect(report.outcomes.every((o) => o.status === 'skipped')).toBe(true);
+    expect(h.ec2.commandCalls(CreateVpcEndpointCommand)).toHaveLength(0);
+
+    const enforce = withoutServices('logs', 'secretsmanager', 'ecr.api');
+    const capped = harness(enforce);
+    const result = await applyPlan(planFor(enforce), {
+      ports: capped.ports,
+      config: { ...config, maxChanges: 2 },
+      clock: fakeClock(),
+    });
+    expect(result.writeCalls).toBe(2);
+    expect(result.stoppedAtMaxChanges).toBe(true);
+    expect(result.converged).toBe(false);
+    expect(
+      result.outcomes.filter((o) => o.status === 'skipped').map((o) => (o.status === 'skipped' ? o.why : '')),
+    ).toEqual([expect.stringContaining('change cap')]);
+  });
+
+  it('turns free-text reasons into a value the SSM document accepts', () => {
+    const pattern = /^[A-Za-z0-9][A-Za-z0-9 ._,:/+-]{0,127}$/;
+    for (const reason of [
+      'ecs-agent, ecs endpoint(s) change: 3 agent(s) must reconnect',
+      '$(reboot); rm -rf /',
+      '',
+      'x'.repeat(300),
+    ]) {
+      expect(restartReasonParameter(reason)).toMatch(pattern);
+    }
+  });
+});
