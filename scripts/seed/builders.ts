@@ -1,0 +1,518 @@
+/**
+ * Small building blocks for seeding an emulated (or sandbox) account with VPCs, ECS workloads and
+ * endpoints. Every helper takes its client as a parameter and returns the ids it made.
+ */
+import {
+  AllocateAddressCommand,
+  AssociateRouteTableCommand,
+  AttachInternetGatewayCommand,
+  AuthorizeSecurityGroupIngressCommand,
+  CreateInternetGatewayCommand,
+  CreateNatGatewayCommand,
+  CreateRouteCommand,
+  CreateRouteTableCommand,
+  CreateSecurityGroupCommand,
+  CreateSubnetCommand,
+  CreateVpcCommand,
+  CreateVpcEndpointCommand,
+  DeleteVpcEndpointsCommand,
+  ModifyVpcAttributeCommand,
+  RunInstancesCommand,
+  type EC2Client,
+  type ResourceType,
+  type Tag,
+  type TagSpecification,
+} from '@aws-sdk/client-ec2';
+import {
+  CreateClusterCommand,
+  CreateServiceCommand,
+  RegisterContainerInstanceCommand,
+  RegisterTaskDefinitionCommand,
+  type ContainerDefinition,
+  type ECSClient,
+  type NetworkMode,
+} from '@aws-sdk/client-ecs';
+import { CreateSecretCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { PutParameterCommand, type SSMClient } from '@aws-sdk/client-ssm';
+
+/** The clients a seeder needs (structurally what shared/aws/clients.ts builds). */
+export interface SeedClients {
+  region: string;
+  ec2: EC2Client;
+  ecs: ECSClient;
+  ssm: SSMClient;
+  secretsManager: SecretsManagerClient;
+}
+
+export type Tags = Readonly<Record<string, string>>;
+
+/** moto's default account; only the shape (12 digits) matters for image classification. */
+export const SEED_ACCOUNT_ID = '123456789012';
+/** An Amazon Linux 2 ECS-optimized AMI id (moto does not validate AMIs by default). */
+export const SEED_AMI_ID = 'ami-0c1f4e6ab5d4bf5e0';
+
+export function availabilityZones(region: string, count = 3): string[] {
+  return ['a', 'b', 'c', 'd', 'e', 'f'].slice(0, count).map((letter) => `${region}${letter}`);
+}
+
+export function ecrImage(region: string, repository: string, tag = 'latest'): string {
+  return `${SEED_ACCOUNT_ID}.dkr.ecr.${region}.amazonaws.com/${repository}:${tag}`;
+}
+
+export function toTagList(tags: Tags): Tag[] {
+  return Object.entries(tags).map(([Key, Value]) => ({ Key, Value }));
+}
+
+function tagSpecifications(resourceType: ResourceType, tags: Tags): TagSpecification[] | undefined {
+  return Object.keys(tags).length > 0 ? [{ ResourceType: resourceType, Tags: toTagList(tags) }] : undefined;
+}
+
+function required<T>(value: T | undefined | null, what: string): T {
+  if (value === undefined || value === null) throw new Error(`seeding: ${what} came back empty`);
+  return value;
+}
+
+/** Maps every item with at most `limit` promises pending; results keep the input order. */
+export async function mapBounded<T, R>(
+  items: readonly T[],
+  limit: number,
+  fn: (item: T, index: number) => Promise<R>,
+): Promise<R[]> {
+  const results = new Array<R>(items.length);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < items.length) {
+      const index = next++;
+      results[index] = await fn(items[index] as T, index);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
+}
+
+// ---------------------------------------------------------------- network
+
+export interface VpcSpec {
+  cidr: string;
+  name: string;
+  tags?: Tags;
+  enableDnsSupport?: boolean;
+  enableDnsHostnames?: boolean;
+}
+
+/**
+ * A VPC with the DNS attributes asked for (default: both on). New VPCs start with DNS support on and
+ * DNS hostnames off, so only the attributes that differ from that are modified.
+ */
+export async function createVpc(ec2: EC2Client, spec: VpcSpec): Promise<string> {
+  const { Vpc } = await ec2.send(
+    new CreateVpcCommand({
+      CidrBlock: spec.cidr,
+      TagSpecifications: tagSpecifications('vpc', { Name: spec.name, ...spec.tags }),
+    }),
+  );
+  const vpcId = required(Vpc?.VpcId, 'CreateVpc VpcId');
+  if (spec.enableDnsSupport === false) {
+    await ec2.send(new ModifyVpcAttributeCommand({ VpcId: vpcId, EnableDnsSupport: { Value: false } }));
+  }
+  if (spec.enableDnsHostnames ?? true) {
+    await ec2.send(new ModifyVpcAttributeCommand({ VpcId: vpcId, EnableDnsHostnames: { Value: true } }));
+  }
+  return vpcId;
+}
+
+export interface SeededSubnet {
+  subnetId: string;
+  availabilityZone: string;
+  cidr: string;
+  /** The subnet's own route table; undefined when it uses the VPC's main table. */
+  routeTableId: string | undefined;
+}
+
+/** A subnet implicitly associated with the VPC's main route table. */
+export async function createSubnet(
+  ec2: EC2Client,
+  spec: { vpcId: string; cidr: string; availabilityZone: string; name: string; tags?: Tags },
+): Promise<SeededSubnet> {
+  const { Subnet } = await ec2.send(
+    new CreateSubnetCommand({
+      VpcId: spec.vpcId,
+      CidrBlock: spec.cidr,
+      AvailabilityZone: spec.availabilityZone,
+      TagSpecifications: tagSpecifications('subnet', { Name: spec.name, ...spec.tags }),
+    }),
+  );
+  const subnetId = required(Subnet?.SubnetId, 'CreateSubnet SubnetId');
+  return { subnetId, availabilityZone: spec.availabilityZone, cidr: spec.cidr, routeTableId: undefined };
+}
+
+/** A subnet with its own route table (local route only until someone adds one). */
+export async function createSubnetWithRouteTable(
+  ec2: EC2Client,
+  spec: { vpcId: string; cidr: string; availabilityZone: string; name: string; tags?: Tags },
+): Promise<SeededSubnet & { routeTableId: string }> {
+  const subnet = await createSubnet(ec2, spec);
+  const { RouteTable } = await ec2.send(
+    new CreateRouteTableCommand({
+      VpcId: spec.vpcId,
+      TagSpecifications: tagSpecifications('route-table', { Name: `${spec.name}-rt` }),
+    }),
+  );
+  const routeTableId = required(RouteTable?.RouteTableId, 'CreateRouteTable RouteTableId');
+  await ec2.send(new AssociateRouteTableCommand({ RouteTableId: routeTableId, SubnetId: subnet.subnetId }));
+  return { ...subnet, routeTableId };
+}
+
+/**
+ * Private subnets: one per CIDR, spread round-robin over `availabilityZones`, each with its own
+ * route table ('own', default) or on the VPC's main table ('main'); neither has a default route.
+ */
+export async function createPrivateSubnets(
+  ec2: EC2Client,
+  spec: {
+    vpcId: string;
+    cidrs: readonly string[];
+    availabilityZones: readonly string[];
+    namePrefix: string;
+    routeTables?: 'own' | 'main';
+  },
+): Promise<SeededSubnet[]> {
+  const create = spec.routeTables === 'main' ? createSubnet : createSubnetWithRouteTable;
+  const subnets: SeededSubnet[] = [];
+  for (const [index, cidr] of spec.cidrs.entries()) {
+    const availabilityZone = required(
+      spec.availabilityZones[index % spec.availabilityZones.length],
+      'availability zone list',
+    );
+    subnets.push(
+      await create(ec2, {
+        vpcId: spec.vpcId,
+        cidr,
+        availabilityZone,
+        name: `${spec.namePrefix}-private-${availabilityZone}`,
+        tags: { tier: 'private' },
+      }),
+    );
+  }
+  return subnets;
+}
+
+/** A public subnet: its route table sends 0.0.0.0/0 to a new internet gateway. */
+export async function createPublicSubnet(
+  ec2: EC2Client,
+  spec: { vpcId: string; cidr: string; availabilityZone: string; name: string },
+): Promise<SeededSubnet & { routeTableId: string; internetGatewayId: string }> {
+  const subnet = await createSubnetWithRouteTable(ec2, { ...spec, tags: { tier: 'public' } });
+  const { InternetGateway } = await ec2.send(
+    new CreateInternetGatewayCommand({
+      TagSpecifications: tagSpecifications('internet-gateway', { Name: `${spec.name}-igw` }),
+    }),
+  );
+  const internetGatewayId = required(InternetGateway?.InternetGatewayId, 'CreateInternetGateway id');
+  await ec2.send(
+    new AttachInternetGatewayCommand({ InternetGatewayId: internetGatewayId, VpcId: spec.vpcId }),
+  );
+  await ec2.send(
+    new CreateRouteCommand({
+      RouteTableId: subnet.routeTableId,
+      DestinationCidrBlock: '0.0.0.0/0',
+      GatewayId: internetGatewayId,
+    }),
+  );
+  return { ...subnet, internetGatewayId };
+}
+
+/** A NAT gateway in a public subnet, and a default route to it from each given route table. */
+export async function createNatGatewayRoutes(
+  ec2: EC2Client,
+  spec: { publicSubnetId: string; routeTableIds: readonly string[] },
+): Promise<string> {
+  const { AllocationId } = await ec2.send(new AllocateAddressCommand({ Domain: 'vpc' }));
+  const { NatGateway } = await ec2.send(
+    new CreateNatGatewayCommand({
+      SubnetId: spec.publicSubnetId,
+      AllocationId: required(AllocationId, 'AllocateAddress AllocationId'),
+    }),
+  );
+  const natGatewayId = required(NatGateway?.NatGatewayId, 'CreateNatGateway id');
+  for (const routeTableId of spec.routeTableIds) {
+    await ec2.send(
+      new CreateRouteCommand({
+        RouteTableId: routeTableId,
+        DestinationCidrBlock: '0.0.0.0/0',
+        NatGatewayId: natGatewayId,
+      }),
+    );
+  }
+  return natGatewayId;
+}
+
+/** A security group, optionally allowing tcp/443 in from the given CIDRs. */
+export async function createSecurityGroup(
+  ec2: EC2Client,
+  spec: { vpcId: string; name: string; description: string; httpsFromCidrs?: readonly string[]; tags?: Tags },
+): Promise<string> {
+  const { GroupId } = await ec2.send(
+    new CreateSecurityGroupCommand({
+      VpcId: spec.vpcId,
+      GroupName: spec.name,
+      Description: spec.description,
+      TagSpecifications: tagSpecifications('security-group', { Name: spec.name, ...spec.tags }),
+    }),
+  );
+  const groupId = required(GroupId, 'CreateSecurityGroup GroupId');
+  const cidrs = spec.httpsFromCidrs ?? [];
+  if (cidrs.length > 0) {
+    await ec2.send(
+      new AuthorizeSecurityGroupIngressCommand({
+        GroupId: groupId,
+        IpPermissions: [
+          {
+            IpProtocol: 'tcp',
+            FromPort: 443,
+            ToPort: 443,
+            IpRanges: cidrs.map((CidrIp) => ({ CidrIp, Description: 'HTTPS to endpoints' })),
+          },
+        ],
+      }),
+    );
+  }
+  return groupId;
+}
+
+// ---------------------------------------------------------------- endpoints
+
+export function endpointServiceName(region: string, service: string): string {
+  return `com.amazonaws.${region}.${service}`;
+}
+
+export async function createInterfaceEndpoint(
+  ec2: EC2Client,
+  spec: {
+    region: string;
+    vpcId: string;
+    service: string;
+    subnetIds: readonly string[];
+    securityGroupIds: readonly string[];
+    privateDnsEnabled: boolean;
+    tags?: Tags;
+  },
+): Promise<string> {
+  const { VpcEndpoint } = await ec2.send(
+    new CreateVpcEndpointCommand({
+      VpcId: spec.vpcId,
+      VpcEndpointType: 'Interface',
+      ServiceName: endpointServiceName(spec.region, spec.service),
+      SubnetIds: [...spec.subnetIds],
+      SecurityGroupIds: [...spec.securityGroupIds],
+      PrivateDnsEnabled: spec.privateDnsEnabled,
+      TagSpecifications: tagSpecifications('vpc-endpoint', { Name: spec.service, ...spec.tags }),
+    }),
+  );
+  return required(VpcEndpoint?.VpcEndpointId, 'CreateVpcEndpoint id');
+}
+
+export async function createGatewayEndpoint(
+  ec2: EC2Client,
+  spec: { region: string; vpcId: string; service: 's3' | 'dynamodb'; routeTableIds: readonly string[] },
+): Promise<string> {
+  const { VpcEndpoint } = await ec2.send(
+    new CreateVpcEndpointCommand({
+      VpcId: spec.vpcId,
+      VpcEndpointType: 'Gateway',
+      ServiceName: endpointServiceName(spec.region, spec.service),
+      RouteTableIds: [...spec.routeTableIds],
+    }),
+  );
+  return required(VpcEndpoint?.VpcEndpointId, 'CreateVpcEndpoint id');
+}
+
+export async function deleteEndpoint(ec2: EC2Client, endpointId: string): Promise<void> {
+  await ec2.send(new DeleteVpcEndpointsCommand({ VpcEndpointIds: [endpointId] }));
+}
+
+// ---------------------------------------------------------------- compute and ECS
+
+export async function launchInstance(
+  ec2: EC2Client,
+  spec: { subnetId: string; name: string; securityGroupIds?: readonly string[]; tags?: Tags },
+): Promise<string> {
+  const { Instances } = await ec2.send(
+    new RunInstancesCommand({
+      ImageId: SEED_AMI_ID,
+      InstanceType: 't3.medium',
+      MinCount: 1,
+      MaxCount: 1,
+      SubnetId: spec.subnetId,
+      ...(spec.securityGroupIds ? { SecurityGroupIds: [...spec.securityGroupIds] } : {}),
+      TagSpecifications: tagSpecifications('instance', { Name: spec.name, ...spec.tags }),
+    }),
+  );
+  return required(Instances?.[0]?.InstanceId, 'RunInstances InstanceId');
+}
+
+export async function createCluster(ecs: ECSClient, name: string, tags: Tags = {}): Promise<string> {
+  const { cluster } = await ecs.send(
+    new CreateClusterCommand({
+      clusterName: name,
+      tags: Object.entries(tags).map(([key, value]) => ({ key, value })),
+    }),
+  );
+  return required(cluster?.clusterArn, 'CreateCluster clusterArn');
+}
+
+/** Registers an EC2 instance the way the agent does (moto reads `instanceId` from the document). */
+export async function registerContainerInstance(
+  ecs: ECSClient,
+  spec: { region: string; clusterArn: string; instanceId: string; availabilityZone: string },
+): Promise<string> {
+  const document = {
+    accountId: SEED_ACCOUNT_ID,
+    architecture: 'x86_64',
+    availabilityZone: spec.availabilityZone,
+    imageId: SEED_AMI_ID,
+    instanceId: spec.instanceId,
+    instanceType: 't3.medium',
+    region: spec.region,
+  };
+  const { containerInstance } = await ecs.send(
+    new RegisterContainerInstanceCommand({
+      cluster: spec.clusterArn,
+      instanceIdentityDocument: JSON.stringify(document),
+    }),
+  );
+  return required(containerInstance?.containerInstanceArn, 'RegisterContainerInstance arn');
+}
+
+/** Launches an instance in the subnet and registers it in the cluster. */
+export async function launchContainerInstance(
+  clients: Pick<SeedClients, 'region' | 'ec2' | 'ecs'>,
+  spec: { clusterArn: string; subnet: SeededSubnet; name: string },
+): Promise<{ instanceId: string; containerInstanceArn: string }> {
+  const instanceId = await launchInstance(clients.ec2, { subnetId: spec.subnet.subnetId, name: spec.name });
+  const containerInstanceArn = await registerContainerInstance(clients.ecs, {
+    region: clients.region,
+    clusterArn: spec.clusterArn,
+    instanceId,
+    availabilityZone: spec.subnet.availabilityZone,
+  });
+  return { instanceId, containerInstanceArn };
+}
+
+export interface TaskDefinitionSpec {
+  family: string;
+  image: string;
+  networkMode?: NetworkMode;
+  fargate?: boolean;
+  /** awslogs log group; no log configuration when absent. */
+  awslogsGroup?: string;
+  /** secrets[].valueFrom values (Secrets Manager ARNs, SSM parameter ARNs or names). */
+  secretValueFrom?: readonly string[];
+}
+
+export async function registerTaskDefinition(
+  clients: Pick<SeedClients, 'region' | 'ecs'>,
+  spec: TaskDefinitionSpec,
+): Promise<string> {
+  const container: ContainerDefinition = {
+    name: 'app',
+    image: spec.image,
+    essential: true,
+    memory: 512,
+    cpu: 256,
+    ...(spec.awslogsGroup
+      ? {
+          logConfiguration: {
+            logDriver: 'awslogs',
+            options: {
+              'awslogs-group': spec.awslogsGroup,
+              'awslogs-region': clients.region,
+              'awslogs-stream-prefix': spec.family,
+            },
+          },
+        }
+      : {}),
+    ...(spec.secretValueFrom && spec.secretValueFrom.length > 0
+      ? {
+          secrets: spec.secretValueFrom.map((valueFrom, index) => ({
+            name: `SECRET_${index}`,
+            valueFrom,
+          })),
+        }
+      : {}),
+  };
+  const { taskDefinition } = await clients.ecs.send(
+    new RegisterTaskDefinitionCommand({
+      family: spec.family,
+      networkMode: spec.networkMode ?? (spec.fargate ? 'awsvpc' : 'bridge'),
+      containerDefinitions: [container],
+      ...(spec.fargate
+        ? {
+            requiresCompatibilities: ['FARGATE'],
+            cpu: '256',
+            memory: '512',
+            executionRoleArn: `arn:aws:iam::${SEED_ACCOUNT_ID}:role/ecsTaskExecutionRole`,
+          }
+        : {}),
+    }),
+  );
+  return required(taskDefinition?.taskDefinitionArn, 'RegisterTaskDefinition arn');
+}
+
+export async function createService(
+  ecs: ECSClient,
+  spec: {
+    clusterArn: string;
+    name: string;
+    taskDefinitionArn: string;
+    desiredCount?: number;
+    /** Fargate with awsvpc networking in these subnets; EC2 launch type when absent. */
+    fargateSubnetIds?: readonly string[];
+    securityGroupIds?: readonly string[];
+  },
+): Promise<string> {
+  const fargate = spec.fargateSubnetIds !== undefined;
+  const { service } = await ecs.send(
+    new CreateServiceCommand({
+      cluster: spec.clusterArn,
+      serviceName: spec.name,
+      taskDefinition: spec.taskDefinitionArn,
+      desiredCount: spec.desiredCount ?? 1,
+      launchType: fargate ? 'FARGATE' : 'EC2',
+      ...(fargate
+        ? {
+            networkConfiguration: {
+              awsvpcConfiguration: {
+                subnets: [...(spec.fargateSubnetIds ?? [])],
+                securityGroups: [...(spec.securityGroupIds ?? [])],
+                assignPublicIp: 'DISABLED',
+              },
+            },
+          }
+        : {}),
+    }),
+  );
+  return required(service?.serviceArn, 'CreateService serviceArn');
+}
+
+// ---------------------------------------------------------------- secrets
+
+export async function createSecret(
+  secretsManager: SecretsManagerClient,
+  name: string,
+  value: string,
+): Promise<string> {
+  const { ARN } = await secretsManager.send(new CreateSecretCommand({ Name: name, SecretString: value }));
+  return required(ARN, 'CreateSecret ARN');
+}
+
+/** A SecureString parameter; returns its ARN. */
+export async function createParameter(
+  clients: Pick<SeedClients, 'region' | 'ssm'>,
+  name: string,
+  value: string,
+): Promise<string> {
+  await clients.ssm.send(new PutParameterCommand({ Name: name, Value: value, Type: 'SecureString' }));
+  const path = name.startsWith('/') ? name.slice(1) : name;
+  return `arn:aws:ssm:${clients.region}:${SEED_ACCOUNT_ID}:parameter/${path}`;
+}

@@ -1,0 +1,290 @@
+import {
+  DescribeContainerInstancesCommand,
+  DescribeServicesCommand,
+  DescribeTaskDefinitionCommand,
+  UpdateContainerAgentCommand,
+  paginateListClusters,
+  paginateListContainerInstances,
+  paginateListServices,
+  type ContainerDefinition,
+  type ContainerInstance,
+  type ECSClient,
+  type Service,
+  type TaskDefinition,
+} from '@aws-sdk/client-ecs';
+import type { ObservedContainerInstance } from '../core/domain.js';
+import type { EcsAgentControl } from '../core/ports.js';
+
+export interface EcsContainerInstanceRecord {
+  containerInstanceArn: string;
+  clusterArn: string;
+  ec2InstanceId: string;
+  agentVersion?: string;
+  agentConnected: boolean;
+  status: string;
+  attributes: Readonly<Record<string, string>>;
+}
+
+export interface EcsServiceRecord {
+  serviceArn: string;
+  clusterArn: string;
+  usesFargate: boolean;
+  awsvpcSubnetIds: readonly string[];
+  taskDefinitionArn: string;
+}
+
+export interface TaskDefinitionUsage {
+  privateEcrImages: boolean;
+  awslogs: boolean;
+  secretsManager: boolean;
+  ssmParameters: boolean;
+}
+
+export interface EcsSnapshot {
+  containerInstances: readonly EcsContainerInstanceRecord[];
+  services: readonly EcsServiceRecord[];
+  /** Keyed by task definition ARN (with revision). */
+  taskDefinitions: ReadonlyMap<string, TaskDefinitionUsage>;
+}
+
+/** API limits per call. */
+export const DESCRIBE_CONTAINER_INSTANCES_BATCH = 100;
+export const DESCRIBE_SERVICES_BATCH = 10;
+/** Task definition reads in flight at once. */
+export const TASK_DEFINITION_CONCURRENCY = 8;
+/** Clusters read in flight at once. */
+const CLUSTER_CONCURRENCY = 4;
+
+function chunk<T>(items: readonly T[], size: number): T[][] {
+  const chunks: T[][] = [];
+  for (let i = 0; i < items.length; i += size) chunks.push(items.slice(i, i + size));
+  return chunks;
+}
+
+/** Maps every item with at most `limit` promises pending; results keep the input order. */
+async function mapBounded<T, R>(
+  items: readonly T[],
+  limit: number,
+  fn: (item: T) => Promise<R>,
+): Promise<R[]> {
+  const results = new Array<R>(items.length);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < items.length) {
+      const index = next++;
+      results[index] = await fn(items[index] as T);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
+}
+
+/** `<12 digits>.dkr.ecr[-fips].<region>.amazonaws.com[.cn]`: a private ECR registry. */
+const PRIVATE_ECR_HOST = /^\d{12}\.dkr\.ecr(?:-fips)?\.[a-z0-9-]+\.amazonaws\.com(?:\.cn)?$/;
+const SECRETS_MANAGER_ARN = /^arn:aws[a-z-]*:secretsmanager:/;
+const SSM_ARN = /^arn:aws[a-z-]*:ssm:/;
+
+/** The registry host of an image reference, or undefined for Docker Hub short names. */
+function imageHost(image: string): string | undefined {
+  const slash = image.indexOf('/');
+  if (slash < 0) return undefined;
+  const first = image.slice(0, slash);
+  return first.includes('.') || first.includes(':') ? first.split(':')[0] : undefined;
+}
+
+export function isPrivateEcrImage(image: string): boolean {
+  const host = imageHost(image);
+  return host !== undefined && PRIVATE_ECR_HOST.test(host.toLowerCase());
+}
+
+type SecretSource = 'secretsManager' | 'ssmParameters' | undefined;
+
+/**
+ * Where a `secrets[].valueFrom` lives: Secrets Manager only by ARN; an SSM parameter by ARN or by
+ * its bare name/path (same Region). Other ARNs (another service) are neither.
+ */
+function secretValueSource(valueFrom: string): SecretSource {
+  if (SECRETS_MANAGER_ARN.test(valueFrom)) return 'secretsManager';
+  if (SSM_ARN.test(valueFrom)) return 'ssmParameters';
+  if (valueFrom.startsWith('arn:')) return undefined;
+  return valueFrom.length > 0 ? 'ssmParameters' : undefined;
+}
+
+/** What a task definition needs from AWS services when its tasks start. Pure. */
+export function taskDefinitionUsage(taskDefinition: TaskDefinition): TaskDefinitionUsage {
+  const usage: TaskDefinitionUsage = {
+    privateEcrImages: false,
+    awslogs: false,
+    secretsManager: false,
+    ssmParameters: false,
+  };
+  const mark = (source: SecretSource): void => {
+    if (source) usage[source] = true;
+  };
+  const containers: readonly ContainerDefinition[] = taskDefinition.containerDefinitions ?? [];
+  for (const container of containers) {
+    if (container.image && isPrivateEcrImage(container.image)) usage.privateEcrImages = true;
+    if (container.logConfiguration?.logDriver === 'awslogs') usage.awslogs = true;
+    for (const secret of container.secrets ?? []) mark(secretValueSource(secret.valueFrom ?? ''));
+    for (const secret of container.logConfiguration?.secretOptions ?? []) {
+      mark(secretValueSource(secret.valueFrom ?? ''));
+    }
+    // Private registry credentials are always a Secrets Manager secret, given by ARN or by name.
+    const credentials = container.repositoryCredentials?.credentialsParameter;
+    if (credentials) {
+      mark(SSM_ARN.test(credentials) ? 'ssmParameters' : 'secretsManager');
+    }
+  }
+  return usage;
+}
+
+function usesFargate(service: Service): boolean {
+  if (service.launchType === 'FARGATE') return true;
+  return (service.capacityProviderStrategy ?? []).some(
+    (item) => item.capacityProvider === 'FARGATE' || item.capacityProvider === 'FARGATE_SPOT',
+  );
+}
+
+function toContainerInstanceRecord(
+  clusterArn: string,
+  instance: ContainerInstance,
+): EcsContainerInstanceRecord | undefined {
+  if (!instance.containerInstanceArn || !instance.ec2InstanceId) return undefined;
+  const attributes: Record<string, string> = {};
+  for (const attribute of instance.attributes ?? []) {
+    if (attribute.name !== undefined && attribute.value !== undefined) {
+      attributes[attribute.name] = attribute.value;
+    }
+  }
+  return {
+    containerInstanceArn: instance.containerInstanceArn,
+    clusterArn,
+    ec2InstanceId: instance.ec2InstanceId,
+    ...(instance.versionInfo?.agentVersion ? { agentVersion: instance.versionInfo.agentVersion } : {}),
+    agentConnected: instance.agentConnected ?? false,
+    status: instance.status ?? 'UNKNOWN',
+    attributes,
+  };
+}
+
+async function describeContainerInstancesBatched(
+  ecs: ECSClient,
+  clusterArn: string,
+  containerInstanceArns: readonly string[],
+): Promise<ContainerInstance[]> {
+  const described: ContainerInstance[] = [];
+  for (const batch of chunk(containerInstanceArns, DESCRIBE_CONTAINER_INSTANCES_BATCH)) {
+    const { containerInstances } = await ecs.send(
+      new DescribeContainerInstancesCommand({ cluster: clusterArn, containerInstances: batch }),
+    );
+    described.push(...(containerInstances ?? []));
+  }
+  return described;
+}
+
+async function readCluster(
+  ecs: ECSClient,
+  clusterArn: string,
+): Promise<{ instances: EcsContainerInstanceRecord[]; services: EcsServiceRecord[] }> {
+  const instanceArns: string[] = [];
+  for await (const page of paginateListContainerInstances(
+    { client: ecs, pageSize: 100 },
+    { cluster: clusterArn },
+  )) {
+    instanceArns.push(...(page.containerInstanceArns ?? []));
+  }
+  const instances = (await describeContainerInstancesBatched(ecs, clusterArn, instanceArns))
+    .map((instance) => toContainerInstanceRecord(clusterArn, instance))
+    .filter((record): record is EcsContainerInstanceRecord => record !== undefined);
+
+  const serviceArns: string[] = [];
+  for await (const page of paginateListServices({ client: ecs, pageSize: 100 }, { cluster: clusterArn })) {
+    serviceArns.push(...(page.serviceArns ?? []));
+  }
+  const services: EcsServiceRecord[] = [];
+  for (const batch of chunk(serviceArns, DESCRIBE_SERVICES_BATCH)) {
+    const response = await ecs.send(new DescribeServicesCommand({ cluster: clusterArn, services: batch }));
+    for (const service of response.services ?? []) {
+      if (!service.serviceArn || !service.taskDefinition) continue;
+      services.push({
+        serviceArn: service.serviceArn,
+        clusterArn,
+        usesFargate: usesFargate(service),
+        awsvpcSubnetIds: service.networkConfiguration?.awsvpcConfiguration?.subnets ?? [],
+        taskDefinitionArn: service.taskDefinition,
+      });
+    }
+  }
+  return { instances, services };
+}
+
+/**
+ * Reads every cluster's container instances and services, and each task definition those services
+ * run exactly once (revisions are immutable).
+ */
+export async function readEcsSnapshot(ecs: ECSClient): Promise<EcsSnapshot> {
+  const clusterArns: string[] = [];
+  for await (const page of paginateListClusters({ client: ecs, pageSize: 100 }, {})) {
+    clusterArns.push(...(page.clusterArns ?? []));
+  }
+  const clusters = await mapBounded(clusterArns, CLUSTER_CONCURRENCY, (arn) => readCluster(ecs, arn));
+  const containerInstances = clusters.flatMap((cluster) => cluster.instances);
+  const services = clusters.flatMap((cluster) => cluster.services);
+
+  const taskDefinitionArns = [...new Set(services.map((service) => service.taskDefinitionArn))];
+  const usages = await mapBounded(taskDefinitionArns, TASK_DEFINITION_CONCURRENCY, async (arn) => {
+    const { taskDefinition } = await ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: arn }));
+    if (!taskDefinition) throw new Error(`ECS returned no task definition for ${arn}`);
+    return taskDefinitionUsage(taskDefinition);
+  });
+  const taskDefinitions = new Map<string, TaskDefinitionUsage>();
+  taskDefinitionArns.forEach((arn, index) => {
+    const usage = usages[index];
+    if (usage) taskDefinitions.set(arn, usage);
+  });
+  return { containerInstances, services, taskDefinitions };
+}
+
+function errorName(error: unknown): string | undefined {
+  return error instanceof Error ? error.name : undefined;
+}
+
+/** Agent version checks and updates through the ECS API. */
+export class EcsAgentControlAdapter implements EcsAgentControl {
+  constructor(private readonly ecs: ECSClient) {}
+
+  async describeContainerInstances(
+    clusterArn: string,
+    containerInstanceArns: readonly string[],
+  ): Promise<
+    readonly Pick<ObservedContainerInstance, 'containerInstanceArn' | 'agentConnected' | 'agentVersion'>[]
+  > {
+    const described = await describeContainerInstancesBatched(this.ecs, clusterArn, containerInstanceArns);
+    return described.flatMap((instance) =>
+      instance.containerInstanceArn
+        ? [
+            {
+              containerInstanceArn: instance.containerInstanceArn,
+              agentConnected: instance.agentConnected ?? false,
+              ...(instance.versionInfo?.agentVersion
+                ? { agentVersion: instance.versionInfo.agentVersion }
+                : {}),
+            },
+          ]
+        : [],
+    );
+  }
+
+  /** An agent already current or already updating is the outcome asked for: not an error. */
+  async updateContainerAgent(clusterArn: string, containerInstanceArn: string): Promise<void> {
+    try {
+      await this.ecs.send(
+        new UpdateContainerAgentCommand({ cluster: clusterArn, containerInstance: containerInstanceArn }),
+      );
+    } catch (error) {
+      const name = errorName(error);
+      if (name === 'NoUpdateAvailableException' || name === 'UpdateInProgressException') return;
+      throw error;
+    }
+  }
+}
