@@ -1,0 +1,110 @@
+import {
+  GetCommandInvocationCommand,
+  SendCommandCommand,
+  paginateDescribeInstanceInformation,
+  type SSMClient,
+} from '@aws-sdk/client-ssm';
+import type { CommandInvocation, InvocationStatus, SendCommandRequest, SsmCommander } from '../core/ports.js';
+
+/** SendCommand's limit on InstanceIds per call. */
+export const MAX_INSTANCE_IDS_PER_COMMAND = 50;
+/** Command output kept per invocation, in UTF-8 bytes. */
+export const MAX_OUTPUT_BYTES = 2048;
+
+/**
+ * EC2 instance ids whose SSM agent is Online. Throws when the inventory cannot be read, so the
+ * caller can tell "not managed" from "unknown".
+ */
+export async function readManagedInstanceIds(ssm: SSMClient): Promise<ReadonlySet<string>> {
+  const online = new Set<string>();
+  try {
+    for await (const page of paginateDescribeInstanceInformation({ client: ssm, pageSize: 50 }, {})) {
+      for (const info of page.InstanceInformationList ?? []) {
+        if (info.InstanceId && info.PingStatus === 'Online') online.add(info.InstanceId);
+      }
+    }
+  } catch (error) {
+    const reason = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+    throw new Error(`SSM managed instances could not be read (DescribeInstanceInformation): ${reason}`, {
+      cause: error,
+    });
+  }
+  return online;
+}
+
+const INVOCATION_STATUSES: ReadonlySet<string> = new Set<InvocationStatus>([
+  'Pending',
+  'InProgress',
+  'Delayed',
+  'Success',
+  'Cancelled',
+  'TimedOut',
+  'Failed',
+  'Cancelling',
+  'Undeliverable',
+  'Terminated',
+]);
+
+function toInvocationStatus(status: string | undefined): InvocationStatus {
+  return status !== undefined && INVOCATION_STATUSES.has(status) ? (status as InvocationStatus) : 'Unknown';
+}
+
+/** Cuts text to at most `maxBytes` UTF-8 bytes without splitting a character; marks the cut with '…'. */
+export function truncateUtf8(text: string, maxBytes: number): string {
+  const encoded = new TextEncoder().encode(text);
+  if (encoded.length <= maxBytes) return text;
+  const marker = '…';
+  const room = maxBytes - new TextEncoder().encode(marker).length;
+  const head = new TextDecoder('utf-8').decode(encoded.subarray(0, Math.max(0, room)));
+  return head.replace(/\uFFFD+$/, '') + marker;
+}
+
+/** Run Command by explicit instance ids only (Targets would widen the blast radius). */
+export class SsmCommanderAdapter implements SsmCommander {
+  constructor(private readonly ssm: SSMClient) {}
+
+  async sendCommand(request: SendCommandRequest): Promise<string> {
+    const count = request.instanceIds.length;
+    if (count === 0) throw new Error('SendCommand needs at least one instance id');
+    if (count > MAX_INSTANCE_IDS_PER_COMMAND) {
+      throw new Error(
+        `SendCommand takes at most ${MAX_INSTANCE_IDS_PER_COMMAND} instance ids per call, got ${count}`,
+      );
+    }
+    const parameters: Record<string, string[]> = {};
+    for (const [name, values] of Object.entries(request.parameters)) parameters[name] = [...values];
+    const { Command } = await this.ssm.send(
+      new SendCommandCommand({
+        DocumentName: request.documentName,
+        InstanceIds: [...request.instanceIds],
+        Parameters: parameters,
+        MaxConcurrency: request.maxConcurrency,
+        MaxErrors: request.maxErrors,
+        Comment: request.comment,
+        TimeoutSeconds: request.timeoutSeconds,
+      }),
+    );
+    if (!Command?.CommandId) throw new Error(`SendCommand for ${request.documentName} returned no CommandId`);
+    return Command.CommandId;
+  }
+
+  /** An invocation SSM has not registered yet is still pending. */
+  async getInvocation(commandId: string, instanceId: string): Promise<CommandInvocation> {
+    try {
+      const response = await this.ssm.send(
+        new GetCommandInvocationCommand({ CommandId: commandId, InstanceId: instanceId }),
+      );
+      const output = response.StandardOutputContent || response.StandardErrorContent;
+      return {
+        instanceId,
+        status: toInvocationStatus(response.Status),
+        ...(output ? { output: truncateUtf8(output, MAX_OUTPUT_BYTES) } : {}),
+      };
+    } catch (error) {
+      if (error instanceof Error && error.name === 'InvocationDoesNotExist') {
+        return { instanceId, status: 'Pending' };
+      }
+      throw error;
+    }
+  }
+}

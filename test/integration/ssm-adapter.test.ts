@@ -1,0 +1,265 @@
+import { EC2Client } from '@aws-sdk/client-ec2';
+import {
+  CreateDocumentCommand,
+  DescribeInstanceInformationCommand,
+  GetCommandInvocationCommand,
+  InvocationDoesNotExist,
+  ListCommandsCommand,
+  SSMClient,
+  SendCommandCommand,
+} from '@aws-sdk/client-ssm';
+import { mockClient } from 'aws-sdk-client-mock';
+import type { SendCommandRequest } from '../../shared/core/ports.js';
+import {
+  MAX_OUTPUT_BYTES,
+  SsmCommanderAdapter,
+  readManagedInstanceIds,
+  truncateUtf8,
+} from '../../shared/aws/ssm-adapter.js';
+import { createSubnet, createVpc, launchInstance } from '../../scripts/seed/builders.js';
+import { resetEmulator } from '../support/emulator.js';
+
+function clientConfig(endpoint: string) {
+  return {
+    region: 'us-east-1',
+    endpoint,
+    credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+    maxAttempts: 1,
+  };
+}
+
+function offlineSsm(): SSMClient {
+  return new SSMClient(clientConfig('http://127.0.0.1:9'));
+}
+
+const DOCUMENT = 'Test-RestartEcsAgent';
+
+function request(instanceIds: readonly string[]): SendCommandRequest {
+  return {
+    documentName: DOCUMENT,
+    instanceIds,
+    parameters: { platform: ['linux'] },
+    maxConcurrency: '10%',
+    maxErrors: '1',
+    comment: 'restart ECS agent after endpoint repair',
+    timeoutSeconds: 600,
+  };
+}
+
+describe('SsmCommanderAdapter against the emulator', () => {
+  let ssm: SSMClient;
+  let targeted: string[];
+
+  beforeEach(async () => {
+    const endpoint = await resetEmulator();
+    ssm = new SSMClient(clientConfig(endpoint));
+    const ec2 = new EC2Client(clientConfig(endpoint));
+    const vpcId = await createVpc(ec2, { cidr: '10.9.0.0/16', name: 'ssm-test' });
+    const subnet = await createSubnet(ec2, {
+      vpcId,
+      cidr: '10.9.1.0/24',
+      availabilityZone: 'us-east-1a',
+      name: 'ssm-test',
+    });
+    targeted = [
+      await launchInstance(ec2, { subnetId: subnet.subnetId, name: 'one' }),
+      await launchInstance(ec2, { subnetId: subnet.subnetId, name: 'two' }),
+    ];
+    await ssm.send(
+      new CreateDocumentCommand({
+        Name: DOCUMENT,
+        DocumentType: 'Command',
+        DocumentFormat: 'JSON',
+        Content: JSON.stringify({
+          schemaVersion: '2.2',
+          description: 'Restart the ECS agent',
+          parameters: { platform: { type: 'String', default: 'linux' } },
+          mainSteps: [
+            {
+              action: 'aws:runShellScript',
+              name: 'restart',
+              inputs: { runCommand: ['systemctl restart ecs'] },
+            },
+          ],
+        }),
+      }),
+    );
+  });
+
+  it('sends the command by instance id with rate controls, and reads the invocations', async () => {
+    const sent: Record<string, unknown>[] = [];
+    ssm.middlewareStack.add(
+      (next, context) => async (args) => {
+        if (context.commandName === 'SendCommandCommand') sent.push(args.input as Record<string, unknown>);
+        return next(args);
+      },
+      { step: 'initialize', name: 'recordSendCommand' },
+    );
+    const adapter = new SsmCommanderAdapter(ssm);
+    const commandId = await adapter.sendCommand(request(targeted));
+    expect(commandId).toMatch(/\S+/);
+
+    // What went over the wire: the ids asked for, never Targets.
+    expect(sent).toHaveLength(1);
+    expect(sent[0]?.InstanceIds).toEqual(targeted);
+    expect(sent[0]?.Targets).toBeUndefined();
+
+    // moto adds every instance of the region to a command without Targets (facts.md), so it is only
+    // checked that the requested ones are there, with the document and rate controls.
+    const { Commands } = await ssm.send(new ListCommandsCommand({ CommandId: commandId }));
+    const command = Commands?.[0];
+    expect(command?.InstanceIds).toEqual(expect.arrayContaining(targeted));
+    expect(command).toMatchObject({
+      DocumentName: DOCUMENT,
+      Comment: 'restart ECS agent after endpoint repair',
+      MaxConcurrency: '10%',
+      MaxErrors: '1',
+      Parameters: { platform: ['linux'] },
+    });
+
+    for (const instanceId of targeted) {
+      expect(await adapter.getInvocation(commandId, instanceId)).toMatchObject({
+        instanceId,
+        status: 'Success',
+      });
+    }
+    // An instance the command never reached has no invocation yet.
+    expect(await adapter.getInvocation(commandId, 'i-0123456789abcdef0')).toEqual({
+      instanceId: 'i-0123456789abcdef0',
+      status: 'Pending',
+    });
+  });
+});
+
+describe('SsmCommanderAdapter limits and mapping', () => {
+  it('rejects more than 50 instance ids without calling SSM', async () => {
+    const ssm = offlineSsm();
+    const mock = mockClient(ssm);
+    const ids = Array.from({ length: 51 }, (_, i) => `i-${String(i).padStart(17, '0')}`);
+    await expect(new SsmCommanderAdapter(ssm).sendCommand(request(ids))).rejects.toThrow(/at most 50/);
+    await expect(new SsmCommanderAdapter(ssm).sendCommand(request([]))).rejects.toThrow(/at least one/);
+    expect(mock.calls()).toHaveLength(0);
+  });
+
+  it('accepts exactly 50 ids and never sends Targets', async () => {
+    const ssm = offlineSsm();
+    const mock = mockClient(ssm);
+    mock.on(SendCommandCommand).resolves({ Command: { CommandId: 'cmd-50' } });
+    const ids = Array.from({ length: 50 }, (_, i) => `i-${String(i).padStart(17, '0')}`);
+    expect(await new SsmCommanderAdapter(ssm).sendCommand(request(ids))).toBe('cmd-50');
+    const input = mock.commandCalls(SendCommandCommand)[0]?.args[0].input;
+    expect(input?.InstanceIds).toEqual(ids);
+    expect(input?.Targets).toBeUndefined();
+    expect(input?.TimeoutSeconds).toBe(600);
+  });
+
+  it('fails when SSM returns no command id', async () => {
+    const ssm = offlineSsm();
+    mockClient(ssm).on(SendCommandCommand).resolves({});
+    await expect(new SsmCommanderAdapter(ssm).sendCommand(request(['i-1']))).rejects.toThrow(/no CommandId/);
+  });
+
+  it.each([
+    ['Failed', 'Failed'],
+    ['TimedOut', 'TimedOut'],
+    ['InProgress', 'InProgress'],
+    ['SomethingNew', 'Unknown'],
+  ])('maps invocation status %s to %s', async (status, expected) => {
+    const ssm = offlineSsm();
+    mockClient(ssm)
+      .on(GetCommandInvocationCommand)
+      .resolves({ Status: status as 'Failed', StandardOutputContent: 'agent restarted' });
+    expect(await new SsmCommanderAdapter(ssm).getInvocation('cmd', 'i-1')).toEqual({
+      instanceId: 'i-1',
+      status: expected,
+      output: 'agent restarted',
+    });
+  });
+
+  it('uses standard error when a failed command wrote no output, and truncates output to 2 KB', async () => {
+    const ssm = offlineSsm();
+    mockClient(ssm)
+      .on(GetCommandInvocationCommand, { InstanceId: 'i-err' })
+      .resolves({ Status: 'Failed', StandardOutputContent: '', StandardErrorContent: 'unit ecs not found' })
+      .on(GetCommandInvocationCommand, { InstanceId: 'i-long' })
+      .resolves({ Status: 'Success', StandardOutputContent: 'é'.repeat(5000) });
+    const adapter = new SsmCommanderAdapter(ssm);
+    expect(await adapter.getInvocation('cmd', 'i-err')).toEqual({
+      instanceId: 'i-err',
+      status: 'Failed',
+      output: 'unit ecs not found',
+    });
+    const long = await adapter.getInvocation('cmd', 'i-long');
+    const bytes = new TextEncoder().encode(long.output ?? '').length;
+    expect(bytes).toBeLessThanOrEqual(MAX_OUTPUT_BYTES);
+    expect(bytes).toBeGreaterThan(MAX_OUTPUT_BYTES - 8);
+    expect(long.output?.endsWith('é…')).toBe(true);
+  });
+
+  it('treats InvocationDoesNotExist as pending and passes other errors on', async () => {
+    const ssm = offlineSsm();
+    mockClient(ssm)
+      .on(GetCommandInvocationCommand, { InstanceId: 'i-new' })
+      .rejects(new InvocationDoesNotExist({ message: 'not yet', $metadata: {} }))
+      .on(GetCommandInvocationCommand, { InstanceId: 'i-bad' })
+      .rejects(Object.assign(new Error('bad command'), { name: 'InvalidCommandId' }));
+    const adapter = new SsmCommanderAdapter(ssm);
+    expect(await adapter.getInvocation('cmd', 'i-new')).toEqual({ instanceId: 'i-new', status: 'Pending' });
+    await expect(adapter.getInvocation('cmd', 'i-bad')).rejects.toThrow('bad command');
+  });
+});
+
+describe('truncateUtf8', () => {
+  it('keeps short text and never splits a multi-byte character', () => {
+    expect(truncateUtf8('short', 10)).toBe('short');
+    expect(truncateUtf8('abcdefghij', 10)).toBe('abcdefghij');
+    expect(truncateUtf8('abcdefghijk', 10)).toBe('abcdefg…');
+    // 'é' is two bytes: 7 bytes of room hold three of them, not three and a half.
+    expect(truncateUtf8('éééééé', 10)).toBe('ééé…');
+  });
+});
+
+describe('readManagedInstanceIds', () => {
+  it('collects Online instances over every page', async () => {
+    const ssm = offlineSsm();
+    const mock = mockClient(ssm);
+    mock
+      .on(DescribeInstanceInformationCommand)
+      .resolvesOnce({
+        InstanceInformationList: [
+          { InstanceId: 'i-online-1', PingStatus: 'Online' },
+          { InstanceId: 'i-lost', PingStatus: 'ConnectionLost' },
+        ],
+        NextToken: 'page-2',
+      })
+      .resolvesOnce({
+        InstanceInformationList: [
+          { InstanceId: 'i-inactive', PingStatus: 'Inactive' },
+          { InstanceId: 'i-online-2', PingStatus: 'Online' },
+          { PingStatus: 'Online' },
+        ],
+      });
+    const ids = await readManagedInstanceIds(ssm);
+    expect([...ids].sort()).toEqual(['i-online-1', 'i-online-2']);
+    const calls = mock.commandCalls(DescribeInstanceInformationCommand).map((call) => call.args[0].input);
+    expect(calls).toHaveLength(2);
+    expect(calls[1]?.NextToken).toBe('page-2');
+  });
+
+  it('throws a clear error when the inventory cannot be read', async () => {
+    const ssm = offlineSsm();
+    mockClient(ssm)
+      .on(DescribeInstanceInformationCommand)
+      .rejects(Object.assign(new Error('User is not authorized'), { name: 'AccessDeniedException' }));
+    await expect(readManagedInstanceIds(ssm)).rejects.toThrow(
+      /SSM managed instances could not be read.*AccessDeniedException: User is not authorized/,
+    );
+  });
+
+  it('throws a clear error against the emulator, which does not implement the call', async () => {
+    const endpoint = await resetEmulator();
+    await expect(readManagedInstanceIds(new SSMClient(clientConfig(endpoint)))).rejects.toThrow(
+      /SSM managed instances could not be read/,
+    );
+  });
+});
