@@ -1,6 +1,6 @@
 import type { RemediatorConfig } from '../core/config.js';
 import { deriveDesired } from '../core/desired.js';
-import type { ApplyReport, Plan } from '../core/domain.js';
+import type { ApplyReport, ObservedRegion, Plan } from '../core/domain.js';
 import { plan } from '../core/plan.js';
 import type { RemediatorPorts } from '../core/ports.js';
 import { applyPlan, type Clock } from '../apply/executor.js';
@@ -20,10 +20,16 @@ export interface Scope {
 /** Reads the region again (never trusting an event) and plans every VPC in scope. */
 export async function planRegion(deps: RemediatorDeps, scope: Scope = {}): Promise<Plan> {
   const observed = await deps.ports.reader.readRegion(scope.vpcIds ? { vpcIds: scope.vpcIds } : {});
+  return planObserved(deps, observed);
+}
+
+/** Plans state already read (the event path reads once, then narrows to the VPCs the events name). */
+export function planObserved(deps: Pick<RemediatorDeps, 'config' | 'clock'>, observed: ObservedRegion): Plan {
   const desired = deriveDesired(observed, deps.config);
   return plan(desired.vpcs, observed, {
     securityGroupName: deps.config.endpointSecurityGroupName,
     managedTagKey: deps.config.managedTagKey,
+    updateOldAgents: deps.config.updateOldAgents,
     now: new Date(deps.clock?.now() ?? Date.now()),
     warnings: desired.warnings,
   });

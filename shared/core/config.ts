@@ -21,6 +21,8 @@ export const remediatorConfigSchema = z.object({
     .default('10%'),
   endpointWaitTimeoutSeconds: z.number().int().min(1).max(3600).default(600),
   agentWaitTimeoutSeconds: z.number().int().min(1).max(3600).default(300),
+  /** Agents older than 1.25.1 get UpdateContainerAgent where supported; false reports them only. */
+  updateOldAgents: z.boolean().default(true),
 });
 
 export type RemediatorConfig = z.infer<typeof remediatorConfigSchema>;
@@ -36,6 +38,12 @@ export function configFromEnvironment(env: Readonly<Record<string, string | unde
           .map((s) => s.trim())
           .filter(Boolean)
       : undefined;
+  const boolean = (value: string | undefined) => {
+    if (value === undefined || value === '') return undefined;
+    if (/^(true|1|yes)$/i.test(value)) return true;
+    if (/^(false|0|no)$/i.test(value)) return false;
+    return value; // zod reports it
+  };
   const number = (value: string | undefined) =>
     value === undefined || value === '' ? undefined : Number(value);
   return remediatorConfigSchema.parse({
@@ -51,5 +59,6 @@ export function configFromEnvironment(env: Readonly<Record<string, string | unde
     ssmMaxErrors: env.SSM_MAX_ERRORS || undefined,
     endpointWaitTimeoutSeconds: number(env.ENDPOINT_WAIT_TIMEOUT_SECONDS),
     agentWaitTimeoutSeconds: number(env.AGENT_WAIT_TIMEOUT_SECONDS),
+    updateOldAgents: boolean(env.UPDATE_OLD_AGENTS),
   });
 }

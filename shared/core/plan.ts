@@ -32,6 +32,8 @@ export interface PlanOptions {
   readonly managedTagKey: string;
   /** Time of the plan; the idempotency tokens change every hour so a later re-creation is never folded into an old one. */
   readonly now: Date;
+  /** False: old agents are reported, never updated. */
+  readonly updateOldAgents?: boolean;
   /** Extra lines for the plan's warnings (e.g. from deriving the desired state). */
   readonly warnings?: readonly string[];
 }
@@ -340,7 +342,14 @@ function planVpc(
   findings.push(...naclFindings(vpc, desired, [...endpointSubnetIds]));
 
   // 5. Agent work: only where the ECS endpoints change, never behind them.
-  const agentDrafts = planAgents(desired, vpc, changedServices, endpointDrafts, find);
+  const agentDrafts = planAgents(
+    desired,
+    vpc,
+    changedServices,
+    endpointDrafts,
+    find,
+    options.updateOldAgents ?? true,
+  );
 
   const ordered = [
     ...drafts,
@@ -519,6 +528,7 @@ function planAgents(
   changedServices: ReadonlySet<ServiceName>,
   endpointDrafts: readonly { draft: Draft }[],
   find: (f: Omit<Finding, 'vpcId'>) => void,
+  updateOldAgents: boolean,
 ): Draft[] {
   const drafts: Draft[] = [];
   const subnetsById = new Map(vpc.subnets.map((s) => [s.subnetId, s]));
@@ -540,7 +550,8 @@ function planAgents(
       });
     }
     if (isAgentTooOld(ci.agentVersion)) {
-      const updatable = ci.platform === 'linux';
+      const supported = ci.platform === 'linux';
+      const updatable = supported && updateOldAgents;
       find({
         code: 'AGENT_TOO_OLD',
         severity: 'high',
@@ -549,7 +560,9 @@ function planAgents(
         ...(updatable
           ? {}
           : {
-              advice: `UpdateContainerAgent does not support ${ci.platform} instances: replace the instance with a current ECS-optimized AMI`,
+              advice: supported
+                ? 'Agent updates are switched off (updateOldAgents: false): update the agent or replace the instance'
+                : `UpdateContainerAgent does not support ${ci.platform} instances: replace the instance with a current ECS-optimized AMI`,
             }),
       });
       if (updatable) {

@@ -1,4 +1,4 @@
-import { resetMoto } from './moto-server.js';
+import { resetMoto } from '../../scripts/emulator/moto-server.js';
 
 /** The moto server that belongs to this jest worker (started by global-setup). */
 export function emulatorEndpoint(): string {

@@ -1,4 +1,4 @@
-import { startMotoServer } from './moto-server.js';
+import { startMotoServer } from '../../scripts/emulator/moto-server.js';
 
 /** One moto server per jest worker, so one test file's reset never wipes another file's state. */
 export default async function globalSetup(/** @type {{ maxWorkers: number }} */ config) {

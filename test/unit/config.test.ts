@@ -24,3 +24,16 @@ describe('config', () => {
     expect(() => configFromEnvironment(env)).toThrow();
   });
 });
+
+describe('config booleans', () => {
+  it.each([
+    ['false', false],
+    ['0', false],
+    ['TRUE', true],
+  ])('UPDATE_OLD_AGENTS=%s', (value, expected) => {
+    expect(configFromEnvironment({ UPDATE_OLD_AGENTS: value }).updateOldAgents).toBe(expected);
+  });
+  it('rejects a non-boolean', () => {
+    expect(() => configFromEnvironment({ UPDATE_OLD_AGENTS: 'maybe' })).toThrow();
+  });
+});

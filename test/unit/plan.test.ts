@@ -478,3 +478,27 @@ describe('plan(desired, observed)', () => {
     expect(AZS).toHaveLength(3);
   });
 });
+
+describe('agent updates switched off', () => {
+  it('reports an old agent with advice instead of updating it', () => {
+    const vpc = {
+      ...healthyVpc(),
+      containerInstances: healthyVpc().containerInstances.map((ci, i) =>
+        i === 0 ? { ...ci, agentVersion: '1.20.0' } : ci,
+      ),
+    };
+    const observed = region([vpc]);
+    const cfg = { ...defaultConfig, updateOldAgents: false };
+    const p = plan(deriveDesired(observed, cfg).vpcs, observed, {
+      securityGroupName: cfg.endpointSecurityGroupName,
+      managedTagKey: cfg.managedTagKey,
+      updateOldAgents: false,
+      now: NOW,
+    });
+    expect(p.vpcs[0]?.actions).toEqual([]);
+    expect(p.vpcs[0]?.findings[0]).toMatchObject({
+      code: 'AGENT_TOO_OLD',
+      advice: expect.stringContaining('switched off'),
+    });
+  });
+});

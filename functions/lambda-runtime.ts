@@ -1,0 +1,80 @@
+/**
+ * Cold start: everything a function needs is built once here (config parsed with zod, SDK clients,
+ * ports, Slack reporter) and handed to the app layer. A bad configuration fails the cold start with
+ * a logged, named error instead of changing anything.
+ */
+import { Logger } from '@aws-lambda-powertools/logger';
+import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import { Tracer } from '@aws-lambda-powertools/tracer';
+import { configFromEnvironment } from '../shared/core/config.js';
+import { createAwsClients } from '../shared/aws/clients.js';
+import { errorMessage } from '../shared/aws/aws-errors.js';
+import { createRemediatorPorts } from '../shared/app/ports.js';
+import type { ReconcileDeps } from '../shared/app/reconcile-batch.js';
+import type { LogSink } from '../shared/app/observability.js';
+import { slackReporter } from '../shared/app/slack-reporter.js';
+import { DriftAnnouncements, InMemoryAnnouncementStore } from '../shared/notify/dedupe.js';
+import { SlackNotifier, webhookUrlFromSecretsManager } from '../shared/notify/slack-notifier.js';
+
+export interface LambdaRuntime {
+  readonly logger: Logger;
+  readonly tracer: Tracer;
+  readonly metrics: Metrics;
+  readonly deps: ReconcileDeps;
+}
+
+const SERVICE = 'ecs-endpoint-remediator';
+
+export function logSink(logger: Logger): LogSink {
+  return {
+    info: (message, extra) => logger.info(message, extra ?? {}),
+    warn: (message, extra) => logger.warn(message, extra ?? {}),
+    error: (message, extra) => logger.error(message, extra ?? {}),
+  };
+}
+
+export function createLambdaRuntime(
+  functionName: string,
+  env: Readonly<Record<string, string | undefined>> = process.env,
+): LambdaRuntime {
+  const logger = new Logger({ serviceName: SERVICE });
+  const tracer = new Tracer({ serviceName: SERVICE });
+  const metrics = new Metrics({ namespace: 'EcsEndpointRemediator', serviceName: SERVICE });
+  metrics.addDimension('function', functionName);
+  try {
+    const config = configFromEnvironment(env);
+    const clients = createAwsClients({ env });
+    for (const client of [clients.ec2, clients.ecs, clients.ssm, clients.secretsManager])
+      tracer.captureAWSv3Client(client);
+    const log = logSink(logger);
+    const announceWindowMs = Number(env.SLACK_DEDUPE_WINDOW_SECONDS ?? '3600') * 1000;
+    const report = env.SLACK_SECRET_NAME
+      ? slackReporter(
+          new SlackNotifier({ webhookUrl: webhookUrlFromSecretsManager(env.SLACK_SECRET_NAME), logger: log }),
+          new DriftAnnouncements(new InMemoryAnnouncementStore(), announceWindowMs),
+        )
+      : undefined;
+    return {
+      logger,
+      tracer,
+      metrics,
+      deps: {
+        ports: createRemediatorPorts(clients),
+        config,
+        region: clients.region,
+        selfRoleArns: (env.SELF_ROLE_ARNS ?? '')
+          .split(',')
+          .map((s) => s.trim())
+          .filter(Boolean),
+        log,
+        metrics: { count: (name, value = 1) => metrics.addMetric(name, MetricUnit.Count, value) },
+        ...(report ? { report } : {}),
+      },
+    };
+  } catch (error) {
+    logger.error('invalid configuration: the function changes nothing until it is fixed', {
+      error: errorMessage(error),
+    });
+    throw error;
+  }
+}

@@ -1,0 +1,154 @@
+/**
+ * The event path: a batch of queued EventBridge events becomes at most one reconcile per region.
+ * Invariants: the state is read again, never taken from an event; malformed, unknown and self-made
+ * events change nothing and are never retried; a reconcile that fails retries only its own records
+ * (the queue's redrive policy bounds that).
+ */
+import type { ApplyReport } from '../core/domain.js';
+import { FINDING_CODES } from '../core/domain.js';
+import { classifyJson, coalesce, emptyHints, type ScopeHints, type TriggerInfo } from '../events/index.js';
+import { errorMessage } from '../aws/aws-errors.js';
+import type { LogSink, MetricSink } from './observability.js';
+import { applyRegionPlan, planObserved, type RemediatorDeps } from './remediator.js';
+import type { Reporter } from './slack-reporter.js';
+import { resolveScope } from './scope.js';
+
+export interface ReconcileDeps extends RemediatorDeps {
+  /** The region this function runs in: the only one it can reconcile. */
+  readonly region: string;
+  readonly selfRoleArns: readonly string[];
+  readonly log: LogSink;
+  readonly metrics: MetricSink;
+  readonly report?: Reporter;
+}
+
+export interface QueueRecord {
+  readonly messageId: string;
+  readonly body: string;
+}
+
+export interface BatchResult {
+  readonly batchItemFailures: { itemIdentifier: string }[];
+  readonly reports: ApplyReport[];
+  readonly rejected: number;
+  readonly ignored: number;
+}
+
+/** The correlation id of a batch: its EventBridge event ids (the message id where a body has none). */
+export function correlationIdOf(records: readonly QueueRecord[]): string {
+  const ids = records.map((r) => {
+    try {
+      const id = (JSON.parse(r.body) as { id?: unknown }).id;
+      return typeof id === 'string' && id ? id : r.messageId;
+    } catch {
+      return r.messageId;
+    }
+  });
+  return [...new Set(ids)].join(',').slice(0, 512);
+}
+
+/** Reads the region once, narrows to the VPCs the hints name, plans and applies. */
+export async function reconcileHints(
+  deps: ReconcileDeps,
+  hints: ScopeHints,
+  triggers: readonly TriggerInfo[],
+): Promise<ApplyReport> {
+  const observed = await deps.ports.reader.readRegion();
+  const scope = resolveScope(hints, observed);
+  const narrowed = scope.vpcIds
+    ? { ...observed, vpcs: observed.vpcs.filter((v) => scope.vpcIds?.includes(v.vpcId)) }
+    : observed;
+  deps.log.info('reconciling', {
+    vpcIds: scope.vpcIds ?? 'all',
+    unresolved: scope.unresolved,
+    events: triggers.length,
+  });
+  const plan = planObserved(deps, narrowed);
+  const report = await applyRegionPlan(deps, plan);
+  for (const vpc of plan.vpcs) {
+    for (const finding of vpc.findings) deps.metrics.count(`Finding_${finding.code}`);
+  }
+  for (const outcome of report.outcomes) deps.metrics.count(`Action_${outcome.status}`);
+  deps.metrics.count('WriteCalls', report.writeCalls);
+  deps.log.info('reconciled', {
+    converged: report.converged,
+    writeCalls: report.writeCalls,
+    stoppedAtMaxChanges: report.stoppedAtMaxChanges,
+    findings: plan.vpcs.reduce((n, v) => n + v.findings.length, 0),
+    outcomes: report.outcomes.map((o) => ({ id: o.actionId, status: o.status })),
+  });
+  if (deps.report) {
+    try {
+      await deps.report({ report, triggers });
+    } catch (error) {
+      deps.log.warn('notification failed; the remediation is unaffected', { error: errorMessage(error) });
+    }
+  }
+  return report;
+}
+
+export async function reconcileBatch(
+  deps: ReconcileDeps,
+  records: readonly QueueRecord[],
+): Promise<BatchResult> {
+  const messagesByEvent = new Map<string, string[]>();
+  const classified = records.map((record) => {
+    const result = classifyJson(record.body, { selfRoleArns: deps.selfRoleArns });
+    if (result.kind === 'rejected') {
+      deps.log.error('rejected event: changes nothing, not retried', {
+        messageId: record.messageId,
+        reason: result.reason,
+      });
+    } else if (result.kind === 'ignored') {
+      deps.log.info('ignored event', {
+        messageId: record.messageId,
+        eventId: result.eventId,
+        reason: result.reason,
+      });
+    } else {
+      messagesByEvent.set(result.eventId, [...(messagesByEvent.get(result.eventId) ?? []), record.messageId]);
+    }
+    return result;
+  });
+  const batch = coalesce(classified);
+  deps.metrics.count('EventsRejected', batch.rejected.length);
+  deps.metrics.count('EventsIgnored', batch.ignored.length);
+  deps.metrics.count('EventsDuplicate', batch.duplicates);
+
+  const failures: { itemIdentifier: string }[] = [];
+  const reports: ApplyReport[] = [];
+  for (const scope of batch.scopes) {
+    if (scope.region !== deps.region) {
+      deps.log.warn('event from another region ignored: this function reconciles its own region only', {
+        region: scope.region,
+        eventIds: scope.eventIds,
+      });
+      deps.metrics.count('EventsOtherRegion', scope.eventIds.length);
+      continue;
+    }
+    deps.metrics.count('Reconciles');
+    try {
+      reports.push(await reconcileHints(deps, scope.hints, scope.triggers));
+    } catch (error) {
+      deps.log.error('reconcile failed; its records are retried', {
+        error: errorMessage(error),
+        eventIds: scope.eventIds,
+      });
+      deps.metrics.count('ReconcileErrors');
+      for (const id of scope.eventIds) {
+        for (const messageId of messagesByEvent.get(id) ?? []) failures.push({ itemIdentifier: messageId });
+      }
+    }
+  }
+  return {
+    batchItemFailures: failures,
+    reports,
+    rejected: batch.rejected.length,
+    ignored: batch.ignored.length,
+  };
+}
+
+/** The scheduled sweep: the whole region, whatever the events missed. */
+export function sweep(deps: ReconcileDeps): Promise<ApplyReport> {
+  return reconcileHints(deps, { ...emptyHints(), wholeRegion: true }, []);
+}
