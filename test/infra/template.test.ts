@@ -1,0 +1,377 @@
+import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import { configFromEnvironment } from '../../shared/core/config.js';
+import { SERVICE_NAMES } from '../../shared/core/domain.js';
+import { HANDLED_EVENT_NAMES } from '../../shared/events/index.js';
+import {
+  SERVICE_DIR,
+  actionsOf,
+  iamStatements,
+  packageService,
+  resourcesOf,
+} from '../support/sls-package.js';
+import type { CfnResource, PackagedService, PolicyStatement } from '../support/sls-package.js';
+
+let packaged: PackagedService;
+
+beforeAll(async () => {
+  packaged = await packageService({ stage: 'test' });
+}, 180_000);
+
+const resources = () => packaged.template.Resources;
+const ofType = (type: string): Array<[string, CfnResource]> =>
+  Object.entries(resources()).filter(([, r]) => r.Type === type);
+const props = (id: string): Record<string, unknown> => {
+  const resource = resources()[id];
+  if (!resource) throw new Error(`no resource ${id} in the template`);
+  return resource.Properties ?? {};
+};
+const getAtt = (id: string, attribute = 'Arn') => ({ 'Fn::GetAtt': [id, attribute] });
+
+function functionsByName(): Record<string, Record<string, unknown>> {
+  return Object.fromEntries(
+    ofType('AWS::Lambda::Function').map(([, r]) => {
+      const p = r.Properties ?? {};
+      return [String(p.FunctionName).replace(/^ecs-endpoint-remediator-test-/, ''), p];
+    }),
+  );
+}
+
+function ruleWithDetailType(detailType: string, source: string): Record<string, unknown> {
+  const matches = ofType('AWS::Events::Rule').filter(([, r]) => {
+    const pattern = r.Properties?.EventPattern as Record<string, unknown[]> | undefined;
+    return pattern?.['detail-type']?.includes(detailType) && pattern.source?.includes(source);
+  });
+  expect(matches).toHaveLength(1);
+  return matches[0]?.[1].Properties?.EventPattern as Record<string, unknown>;
+}
+
+describe('packaged functions', () => {
+  it('packages exactly the reconcile and sweep functions, each an ESM bundle', () => {
+    expect(Object.keys(functionsByName()).sort()).toEqual(['reconcile', 'sweep']);
+    for (const name of ['reconcile', 'sweep']) {
+      const zip = readFileSync(join(packaged.dir, `${name}.zip`));
+      // Zip entry names are stored uncompressed in the archive's directory.
+      expect(zip.includes(`functions/${name}/handler.mjs`)).toBe(true);
+    }
+    console.log(
+      `packaged bundle sizes: ${Object.entries(packaged.artifacts)
+        .map(([zip, bytes]) => `${zip} ${(bytes / 1024).toFixed(1)} KiB`)
+        .join(', ')}`,
+    );
+  });
+
+  it('runs every function on nodejs22.x, arm64, with its own role', () => {
+    const functions = functionsByName();
+    const roles = new Set<string>();
+    for (const [name, fn] of Object.entries(functions)) {
+      expect([name, fn.Runtime, fn.Architectures]).toEqual([name, 'nodejs22.x', ['arm64']]);
+      const role = (fn.Role as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'];
+      expect(role[1]).toBe('Arn');
+      expect(resources()[role[0]]?.Type).toBe('AWS::IAM::Role');
+      roles.add(role[0]);
+    }
+    expect(roles.size).toBe(Object.keys(functions).length);
+    expect(functions.reconcile?.Handler).toBe('functions/reconcile/handler.handler');
+    expect(functions.sweep?.Handler).toBe('functions/sweep/handler.handler');
+  });
+
+  it('gives every function the configuration the code reads, parseable by configFromEnvironment', () => {
+    const configSource = readFileSync(join(SERVICE_DIR, 'shared/core/config.ts'), 'utf8');
+    const readByConfig = [...configSource.matchAll(/env\.([A-Z][A-Z0-9_]*)/g)].map((m) => m[1] as string);
+    // Lists and tuning knobs with code defaults need not be set; the rest are the documented parameters.
+    const required = [
+      'DEFAULT_MODE',
+      'MODE_TAG_KEY',
+      'MANAGED_TAG_KEY',
+      'MAX_CHANGES',
+      'RESTART_DOCUMENT_NAME',
+    ];
+    for (const name of required) expect(readByConfig).toContain(name);
+    for (const fn of Object.values(functionsByName())) {
+      const variables = (fn.Environment as { Variables: Record<string, unknown> }).Variables;
+      for (const name of required) expect(Object.keys(variables)).toContain(name);
+      for (const name of Object.keys(variables)) {
+        if (!readByConfig.includes(name)) continue;
+        expect(typeof variables[name]).toBe('string');
+      }
+      const strings = Object.fromEntries(
+        Object.entries(variables).filter((entry): entry is [string, string] => typeof entry[1] === 'string'),
+      );
+      const config = configFromEnvironment(strings);
+      expect(config).toMatchObject({ defaultMode: 'audit', maxChanges: 20, updateOldAgents: true });
+      expect(config.restartDocumentName).toBe(props('RestartEcsAgentDocument').Name);
+      expect(variables.SELF_ROLE_ARNS).toEqual({
+        'Fn::Join': [',', [getAtt('ReconcileRole'), getAtt('SweepRole')]],
+      });
+    }
+  });
+});
+
+describe('queue, dead letters and schedule', () => {
+  it('drains the queue into reconcile in batches, one run at a time, reporting item failures', () => {
+    const mappings = ofType('AWS::Lambda::EventSourceMapping');
+    expect(mappings).toHaveLength(1);
+    expect(mappings[0]?.[1].Properties).toMatchObject({
+      EventSourceArn: getAtt('EventQueue'),
+      FunctionName: getAtt('ReconcileLambdaFunction'),
+      BatchSize: 100,
+      MaximumBatchingWindowInSeconds: 60,
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+    });
+    expect(props('ReconcileLambdaFunction').ReservedConcurrentExecutions).toBe(1);
+  });
+
+  it('hides a received batch for at least six times the reconcile timeout', () => {
+    const timeout = props('ReconcileLambdaFunction').Timeout as number;
+    expect(props('EventQueue').VisibilityTimeout as number).toBeGreaterThanOrEqual(6 * timeout);
+  });
+
+  it('moves a message to the dead-letter queue after three receives and alarms on it', () => {
+    expect(props('EventQueue').RedrivePolicy).toEqual({
+      deadLetterTargetArn: getAtt('EventDeadLetterQueue'),
+      maxReceiveCount: 3,
+    });
+    const alarm = props('EventDeadLetterAlarm');
+    expect(alarm).toMatchObject({
+      Namespace: 'AWS/SQS',
+      MetricName: 'ApproximateNumberOfMessagesVisible',
+      Dimensions: [{ Name: 'QueueName', Value: getAtt('EventDeadLetterQueue', 'QueueName') }],
+      ComparisonOperator: 'GreaterThanThreshold',
+      Threshold: 0,
+    });
+    expect(alarm.AlarmActions).toEqual({
+      'Fn::If': ['HasAlarmTopic', [{ Ref: 'AlarmTopicArn' }], { Ref: 'AWS::NoValue' }],
+    });
+    expect(packaged.template.Parameters?.AlarmTopicArn?.Default).toBe('');
+    expect(packaged.template.Conditions?.HasAlarmTopic).toEqual({
+      'Fn::Not': [{ 'Fn::Equals': [{ Ref: 'AlarmTopicArn' }, ''] }],
+    });
+  });
+
+  it('runs the sweep on the sweep rate', () => {
+    const schedules = ofType('AWS::Events::Rule').filter(([, r]) => r.Properties?.ScheduleExpression);
+    expect(schedules).toHaveLength(1);
+    expect(schedules[0]?.[1].Properties).toMatchObject({
+      ScheduleExpression: 'rate(1 hour)',
+      Targets: [expect.objectContaining({ Arn: getAtt('SweepLambdaFunction') })],
+    });
+  });
+});
+
+describe('event rules', () => {
+  const selfExclusion = {
+    $or: [
+      { userIdentity: { sessionContext: { sessionIssuer: { arn: [{ exists: false }] } } } },
+      {
+        userIdentity: {
+          sessionContext: {
+            sessionIssuer: { arn: [{ 'anything-but': [getAtt('ReconcileRole'), getAtt('SweepRole')] }] },
+          },
+        },
+      },
+    ],
+  };
+
+  it('listens to exactly the handled EC2 API calls, without the remediator’s own or failed calls', () => {
+    const pattern = ruleWithDetailType('AWS API Call via CloudTrail', 'aws.ec2');
+    const detail = pattern.detail as Record<string, unknown>;
+    expect([...(detail.eventName as string[])].sort()).toEqual([...HANDLED_EVENT_NAMES['aws.ec2']].sort());
+    expect(detail.eventSource).toEqual(['ec2.amazonaws.com']);
+    expect(detail.errorCode).toEqual([{ exists: false }]);
+    expect({ $or: detail.$or }).toEqual(selfExclusion);
+  });
+
+  it('listens to exactly the handled ECS API calls, without the remediator’s own or failed calls', () => {
+    const pattern = ruleWithDetailType('AWS API Call via CloudTrail', 'aws.ecs');
+    const detail = pattern.detail as Record<string, unknown>;
+    expect(detail.eventName).toEqual([...HANDLED_EVENT_NAMES['aws.ecs']]);
+    expect(detail.eventSource).toEqual(['ecs.amazonaws.com']);
+    expect({ $or: detail.$or }).toEqual(selfExclusion);
+  });
+
+  it('listens to container instances whose agent disconnected', () => {
+    const pattern = ruleWithDetailType('ECS Container Instance State Change', 'aws.ecs');
+    expect(pattern.detail).toEqual({ agentConnected: [false] });
+  });
+
+  it('sends every event rule to the queue, which accepts exactly those rules', () => {
+    const eventRules = ofType('AWS::Events::Rule').filter(([, r]) => r.Properties?.EventPattern);
+    expect(eventRules).toHaveLength(3);
+    for (const [, rule] of eventRules) {
+      expect(rule.Properties?.Targets).toEqual([expect.objectContaining({ Arn: getAtt('EventQueue') })]);
+    }
+    const [statement, ...others] = (
+      props('EventQueuePolicy').PolicyDocument as { Statement: PolicyStatement[] }
+    ).Statement;
+    expect(others).toEqual([]);
+    expect(statement).toMatchObject({
+      Effect: 'Allow',
+      Principal: { Service: 'events.amazonaws.com' },
+      Action: 'sqs:SendMessage',
+      Resource: getAtt('EventQueue'),
+    });
+    const sources = (statement?.Condition?.ArnEquals?.['aws:SourceArn'] as unknown[]).map((a) =>
+      JSON.stringify(a),
+    );
+    expect(sources.sort()).toEqual(eventRules.map(([id]) => JSON.stringify(getAtt(id))).sort());
+  });
+});
+
+describe('SSM document', () => {
+  it('deploys documents/restart-ecs-agent.yml unchanged (shell ${...} included) under a fixed name', () => {
+    const document = props('RestartEcsAgentDocument');
+    expect(document).toMatchObject({
+      Name: 'EcsEndpointRemediator-RestartEcsAgent',
+      DocumentType: 'Command',
+      DocumentFormat: 'YAML',
+      UpdateMethod: 'NewVersion',
+    });
+    const source: unknown = parseYaml(
+      readFileSync(join(SERVICE_DIR, 'documents/restart-ecs-agent.yml'), 'utf8'),
+    );
+    expect(document.Content).toEqual(source);
+  });
+});
+
+describe('IAM', () => {
+  const statements = () => iamStatements(packaged.template);
+  const region = (type: string) => ({
+    'Fn::Sub': `arn:\${AWS::Partition}:ec2:\${AWS::Region}:\${AWS::AccountId}:${type}/*`,
+  });
+  const granting = (action: string) => statements().filter((s) => actionsOf(s).includes(action));
+
+  /**
+   * Write actions allowed on Resource "*" without a condition, each with the reason:
+   * - xray:PutTraceSegments, xray:PutTelemetryRecords: X-Ray supports no resource-level permissions.
+   */
+  const UNCONDITIONED_WRITES_ON_STAR = ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'];
+  const isRead = (action: string) => /^[a-z0-9-]+:(Describe|List|Get|BatchGet)/.test(action);
+
+  it('never grants a whole service or everything', () => {
+    expect(statements().length).toBeGreaterThan(0);
+    for (const statement of statements()) {
+      expect(statement.Effect).toBe('Allow');
+      for (const action of actionsOf(statement)) expect(action).not.toMatch(/^\*$|:\*$/);
+    }
+  });
+
+  it('puts a condition on every write to Resource "*" outside the commented allow-list', () => {
+    const offenders = statements()
+      .filter((s) => resourcesOf(s).includes('*') && !s.Condition)
+      .flatMap((s) => actionsOf(s).map((action) => `${s.owner} ${action}`))
+      .filter((entry) => {
+        const action = entry.split(' ')[1] ?? '';
+        return !isRead(action) && !UNCONDITIONED_WRITES_ON_STAR.includes(action);
+      });
+    expect(offenders).toEqual([]);
+  });
+
+  it('creates endpoints only for the services ECS needs, in this Region', () => {
+    const onEndpoints = granting('ec2:CreateVpcEndpoint').filter((s) =>
+      resourcesOf(s).some((r) => JSON.stringify(r).includes('vpc-endpoint/') || r === '*'),
+    );
+    expect(onEndpoints).toHaveLength(1);
+    const [statement] = onEndpoints;
+    expect(resourcesOf(statement as PolicyStatement)).toEqual([region('vpc-endpoint')]);
+    const names = statement?.Condition?.StringEquals?.['ec2:VpceServiceName'];
+    expect(names).toEqual(SERVICE_NAMES.map((s) => ({ 'Fn::Sub': `com.amazonaws.\${AWS::Region}.${s}` })));
+  });
+
+  it('modifies endpoints and authorizes ingress only on resources carrying the managed tag', () => {
+    // The functions tag with MANAGED_TAG_KEY; IAM must name the same key.
+    const env = (functionsByName().reconcile?.Environment as { Variables: Record<string, string> }).Variables;
+    const key = env.MANAGED_TAG_KEY;
+    expect(key).toBe('ecs-endpoint-remediator:managed');
+    const tagged = { Null: { [`aws:ResourceTag/${key}`]: 'false' } };
+    for (const [action, type] of [
+      ['ec2:ModifyVpcEndpoint', 'vpc-endpoint'],
+      ['ec2:AuthorizeSecurityGroupIngress', 'security-group'],
+    ] as const) {
+      const onOwn = granting(action).filter((s) => JSON.stringify(s.Resource).includes(`:${type}/*`));
+      expect([action, onOwn.map((s) => s.Condition)]).toEqual([action, [tagged]]);
+    }
+    const creates = granting('ec2:CreateSecurityGroup').filter((s) =>
+      JSON.stringify(s.Resource).includes(':security-group/*'),
+    );
+    expect(creates.map((s) => s.Condition)).toEqual([{ Null: { [`aws:RequestTag/${key}`]: 'false' } }]);
+  });
+
+  it('tags only while creating', () => {
+    const tagging = granting('ec2:CreateTags');
+    expect(tagging.length).toBeGreaterThan(0);
+    for (const statement of tagging) {
+      expect(statement.Condition?.StringEquals?.['ec2:CreateAction']).toEqual(
+        expect.arrayContaining(['CreateVpcEndpoint', 'CreateSecurityGroup']),
+      );
+    }
+  });
+
+  it('sends commands only with the tool’s own document', () => {
+    const sending = granting('ssm:SendCommand');
+    expect(sending).toHaveLength(1);
+    const documents = resourcesOf(sending[0] as PolicyStatement)
+      .map((r) => JSON.stringify(r))
+      .filter((r) => r.includes(':document/'));
+    expect(documents).toEqual([
+      JSON.stringify({
+        'Fn::Sub':
+          'arn:${AWS::Partition}:ssm:${AWS::Region}:${AWS::AccountId}:document/EcsEndpointRemediator-RestartEcsAgent',
+      }),
+    ]);
+    expect(resourcesOf(sending[0] as PolicyStatement)).toContainEqual({
+      'Fn::Sub': 'arn:${AWS::Partition}:ec2:${AWS::Region}:${AWS::AccountId}:instance/*',
+    });
+  });
+
+  it('updates agents on container instances and reads only the Slack secret', () => {
+    for (const statement of granting('ecs:UpdateContainerAgent')) {
+      expect(statement.Resource).toEqual({
+        'Fn::Sub': 'arn:${AWS::Partition}:ecs:${AWS::Region}:${AWS::AccountId}:container-instance/*',
+      });
+    }
+    const secrets = granting('secretsmanager:GetSecretValue');
+    expect(secrets.length).toBeGreaterThan(0);
+    for (const statement of secrets) {
+      expect(statement.Resource).toEqual({
+        'Fn::Sub':
+          'arn:${AWS::Partition}:secretsmanager:${AWS::Region}:${AWS::AccountId}:secret:ecs-endpoint-remediator/slack-??????',
+      });
+    }
+  });
+
+  it('changes EC2, ECS and SSM only through the change policy, which each function role attaches', () => {
+    const changers = statements().filter((s) =>
+      actionsOf(s).some((a) => /^(ec2|ecs|ssm):/.test(a) && !isRead(a)),
+    );
+    expect(changers.length).toBeGreaterThan(0);
+    expect(new Set(changers.map((s) => s.owner))).toEqual(new Set(['RemediatorChangePolicy']));
+    expect(resources().RemediatorChangePolicy?.Type).toBe('AWS::IAM::ManagedPolicy');
+    const attachedTo = ofType('AWS::IAM::Role')
+      .filter(([, role]) =>
+        JSON.stringify(role.Properties?.ManagedPolicyArns ?? []).includes('RemediatorChangePolicy'),
+      )
+      .map(([id]) => id);
+    expect(attachedTo.sort()).toEqual(['ReconcileRole', 'SweepRole']);
+  });
+});
+
+describe('cfn-lint', () => {
+  it('finds no errors or warnings in the packaged template', async () => {
+    const result = await new Promise<{ code: number; output: string }>((resolve) => {
+      execFile(
+        join(SERVICE_DIR, '.venv/bin/cfn-lint'),
+        // W3005 (redundant DependsOn) is generated by the framework for functions with explicit roles.
+        ['--ignore-checks', 'W3005', '--', packaged.templatePath],
+        (error, stdout, stderr) => {
+          const code = error ? (typeof error.code === 'number' ? error.code : -1) : 0;
+          resolve({ code, output: `${stdout}${stderr}` });
+        },
+      );
+    });
+    if (result.code !== 0) console.error(result.output);
+    expect(result).toEqual({ code: 0, output: '' });
+  });
+});
