@@ -1,0 +1,72 @@
+/**
+ * Counts the AWS calls made through a set of clients, per service and operation ("EC2:DescribeVpcs").
+ * One count per command sent (a paginator's pages are separate commands; SDK retries of one command
+ * are not). Used by the benchmark, the apply report's write count and the call-count tests.
+ */
+import type { AwsClients } from './clients.js';
+
+export interface CallCounter {
+  /** Calls per "Service:Operation". */
+  counts(): Record<string, number>;
+  total(): number;
+  /** Calls whose operation does not start with Describe, List or Get. */
+  writes(): number;
+  reset(): void;
+}
+
+type ClientKey = Exclude<keyof AwsClients, 'region'>;
+
+const SERVICE_LABELS: Readonly<Record<ClientKey, string>> = {
+  ec2: 'EC2',
+  ecs: 'ECS',
+  ssm: 'SSM',
+  secretsManager: 'SecretsManager',
+  sfn: 'SFN',
+};
+
+const READ_PREFIXES = ['Describe', 'List', 'Get'];
+
+export function isReadOperation(operation: string): boolean {
+  return READ_PREFIXES.some((prefix) => operation.startsWith(prefix));
+}
+
+/** The part of a client that the counter needs: each SDK v3 client has it. */
+interface MiddlewareHost {
+  readonly middlewareStack: {
+    add(
+      middleware: (
+        next: (args: unknown) => Promise<unknown>,
+        context: { commandName?: string },
+      ) => (args: unknown) => Promise<unknown>,
+      options: { step: 'initialize'; name: string; override?: boolean },
+    ): void;
+  };
+}
+
+let counterSequence = 0;
+
+export function countCalls(clients: AwsClients): CallCounter {
+  const tally = new Map<string, number>();
+  const name = `ecsEndpointRemediatorCallCounter${++counterSequence}`;
+  for (const key of Object.keys(SERVICE_LABELS) as ClientKey[]) {
+    const client = clients[key] as unknown as MiddlewareHost;
+    const service = SERVICE_LABELS[key];
+    client.middlewareStack.add(
+      (next, context) => async (args) => {
+        const operation = (context.commandName ?? 'Unknown').replace(/Command$/, '');
+        const label = `${service}:${operation}`;
+        tally.set(label, (tally.get(label) ?? 0) + 1);
+        return next(args);
+      },
+      { step: 'initialize', name },
+    );
+  }
+  const sum = (filter: (label: string) => boolean) =>
+    [...tally].filter(([label]) => filter(label)).reduce((total, [, count]) => total + count, 0);
+  return {
+    counts: () => Object.fromEntries([...tally].sort(([a], [b]) => a.localeCompare(b))),
+    total: () => sum(() => true),
+    writes: () => sum((label) => !isReadOperation(label.slice(label.indexOf(':') + 1))),
+    reset: () => tally.clear(),
+  };
+}

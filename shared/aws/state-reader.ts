@@ -1,0 +1,283 @@
+/**
+ * Reads one Region's state for the core: EC2 network facts, ECS workloads and SSM inventory, read
+ * concurrently in a fixed number of paginated calls, then joined per VPC. The only per-VPC calls are
+ * the two DescribeVpcAttribute calls for VPCs that run ECS workloads.
+ */
+import type { EC2Client } from '@aws-sdk/client-ec2';
+import type { ECSClient } from '@aws-sdk/client-ecs';
+import type { SSMClient } from '@aws-sdk/client-ssm';
+import type {
+  ObservedContainerInstance,
+  ObservedRegion,
+  ObservedVpc,
+  Platform,
+  WorkloadUsage,
+} from '../core/domain.js';
+import type { StateReader } from '../core/ports.js';
+import { errorMessage, isUnimplementedByEmulator } from './aws-errors.js';
+import {
+  readEc2Snapshot,
+  readVpcDnsAttributes,
+  type Ec2InstanceRecord,
+  type Ec2Snapshot,
+  type VpcDnsAttributes,
+} from './ec2-adapter.js';
+import {
+  readEcsSnapshot,
+  type EcsContainerInstanceRecord,
+  type EcsServiceRecord,
+  type EcsSnapshot,
+} from './ecs-adapter.js';
+import { readManagedInstanceIds } from './ssm-adapter.js';
+
+export interface RegionStateReaderOptions {
+  readonly ec2: EC2Client;
+  readonly ecs: ECSClient;
+  readonly ssm: SSMClient;
+  readonly region: string;
+  /** DescribeVpcAttribute calls in flight at once. */
+  readonly dnsAttributeConcurrency?: number;
+  /** Seams for tests; default to the SDK adapters. */
+  readonly readEc2?: (ec2: EC2Client, region: string) => Promise<Ec2Snapshot>;
+  readonly readEcs?: (ecs: ECSClient) => Promise<EcsSnapshot>;
+  readonly readManagedInstances?: (ssm: SSMClient) => Promise<ReadonlySet<string>>;
+  readonly readDnsAttributes?: (
+    ec2: EC2Client,
+    vpcIds: readonly string[],
+    concurrency?: number,
+  ) => Promise<ReadonlyMap<string, VpcDnsAttributes>>;
+}
+
+/** A requested VPC that is not in the Region. */
+export class VpcNotFoundError extends Error {
+  constructor(
+    readonly vpcIds: readonly string[],
+    readonly region: string,
+  ) {
+    super(
+      `${vpcIds.length === 1 ? 'VPC' : 'VPCs'} ${vpcIds.join(', ')} ${vpcIds.length === 1 ? 'does' : 'do'} not exist in ${region}`,
+    );
+    this.name = 'VpcNotFoundError';
+  }
+}
+
+/**
+ * The platform the agent restart must handle: ECS's attributes first (they describe the OS the agent
+ * runs on), EC2's platform and architecture as the fallback.
+ */
+export function platformOf(
+  attributes: Readonly<Record<string, string>>,
+  instance: Ec2InstanceRecord | undefined,
+): Platform {
+  const osType = attributes['ecs.os-type']?.toLowerCase();
+  if (osType === 'windows') return 'windows';
+  if (attributes['bottlerocket.variant'] !== undefined) return 'bottlerocket';
+  const ecsArchitecture = attributes['ecs.cpu-architecture']?.toLowerCase();
+  if (ecsArchitecture === 'arm64') return 'linux-arm64';
+  if (instance) {
+    if (instance.platform?.toLowerCase() === 'windows' || /windows/i.test(instance.platformDetails ?? '')) {
+      return osType === 'linux' ? 'linux' : 'windows';
+    }
+    if (instance.architecture === 'arm64' && !ecsArchitecture) return 'linux-arm64';
+    return 'linux';
+  }
+  return osType === 'linux' || ecsArchitecture === 'x86_64' ? 'linux' : 'unknown';
+}
+
+interface VpcWorkloads {
+  containerInstances: ObservedContainerInstance[];
+  services: EcsServiceRecord[];
+  subnetIds: Set<string>;
+}
+
+function causeOf(error: unknown): unknown {
+  const cause = error instanceof Error ? error.cause : undefined;
+  return typeof cause === 'object' && cause !== null ? cause : error;
+}
+
+function ssmFailure(error: unknown): string {
+  const cause = causeOf(error);
+  return isUnimplementedByEmulator(cause) || isUnimplementedByEmulator(error)
+    ? 'DescribeInstanceInformation is not implemented by this endpoint'
+    : errorMessage(cause);
+}
+
+export class RegionStateReader implements StateReader {
+  private readonly options: RegionStateReaderOptions;
+
+  constructor(options: RegionStateReaderOptions) {
+    this.options = options;
+  }
+
+  async readRegion(options: { vpcIds?: readonly string[] } = {}): Promise<ObservedRegion> {
+    const {
+      ec2,
+      ecs,
+      ssm,
+      region,
+      readEc2 = readEc2Snapshot,
+      readEcs = readEcsSnapshot,
+      readManagedInstances = readManagedInstanceIds,
+      readDnsAttributes = readVpcDnsAttributes,
+    } = this.options;
+    const warnings: string[] = [];
+
+    const [ec2Snapshot, ecsSnapshot, managed] = await Promise.all([
+      readEc2(ec2, region),
+      readEcs(ecs),
+      readManagedInstances(ssm).then(
+        (ids) => ({ ok: true as const, ids }),
+        (error: unknown) => ({ ok: false as const, error }),
+      ),
+    ]);
+    const managedIds = managed.ok ? managed.ids : undefined;
+    if (!managed.ok) {
+      warnings.push(
+        `SSM inventory unavailable (${ssmFailure(managed.error)}): instances' SSM status unknown`,
+      );
+    }
+
+    const known = new Set(ec2Snapshot.vpcs.map((v) => v.vpcId));
+    const requested = options.vpcIds ? [...new Set(options.vpcIds)] : undefined;
+    const missing = (requested ?? []).filter((id) => !known.has(id));
+    if (missing.length > 0) throw new VpcNotFoundError(missing, region);
+    const wanted = requested ? new Set(requested) : undefined;
+    const vpcs = wanted ? ec2Snapshot.vpcs.filter((v) => wanted.has(v.vpcId)) : ec2Snapshot.vpcs;
+
+    const workloads = this.workloadsByVpc(ec2Snapshot, ecsSnapshot, managedIds, warnings);
+
+    const ecsVpcIds = vpcs
+      .map((v) => v.vpcId)
+      .filter((id) => {
+        const w = workloads.get(id);
+        return !!w && (w.containerInstances.length > 0 || w.services.length > 0);
+      });
+    const dns =
+      ecsVpcIds.length > 0
+        ? await readDnsAttributes(ec2, ecsVpcIds, this.options.dnsAttributeConcurrency ?? 8)
+        : new Map<string, VpcDnsAttributes>();
+
+    const observed: ObservedVpc[] = vpcs.map((vpc) => {
+      const w = workloads.get(vpc.vpcId);
+      const services = w?.services ?? [];
+      const usage = {
+        privateEcrImages: false,
+        awslogs: false,
+        secretsManagerSecrets: false,
+        ssmParameters: false,
+      };
+      for (const service of services) {
+        const td = ecsSnapshot.taskDefinitions.get(service.taskDefinitionArn);
+        if (!td) continue;
+        usage.privateEcrImages ||= td.privateEcrImages;
+        usage.awslogs ||= td.awslogs;
+        usage.secretsManagerSecrets ||= td.secretsManager;
+        usage.ssmParameters ||= td.ssmParameters;
+      }
+      const workloadUsage: WorkloadUsage = {
+        ec2ContainerInstances: w?.containerInstances.length ?? 0,
+        fargateServices: services.filter((s) => s.usesFargate).length,
+        ec2Services: services.filter((s) => !s.usesFargate).length,
+        ...usage,
+        subnetIds: [...(w?.subnetIds ?? [])].sort(),
+      };
+      const attributes = dns.get(vpc.vpcId);
+      return {
+        vpcId: vpc.vpcId,
+        isDefault: vpc.isDefault,
+        cidrBlocks: vpc.cidrBlocks,
+        tags: vpc.tags,
+        ...(attributes
+          ? {
+              enableDnsSupport: attributes.enableDnsSupport,
+              enableDnsHostnames: attributes.enableDnsHostnames,
+            }
+          : {}),
+        domainNameServers: vpc.domainNameServers,
+        subnets: vpc.subnets,
+        routeTables: vpc.routeTables,
+        networkAcls: vpc.networkAcls,
+        securityGroups: vpc.securityGroups,
+        endpoints: vpc.endpoints,
+        containerInstances: w?.containerInstances ?? [],
+        workloads: workloadUsage,
+      };
+    });
+
+    return { region, vpcs: observed, endpointServices: ec2Snapshot.endpointServices, warnings };
+  }
+
+  /** Container instances and services of every VPC (of the whole Region: services span clusters). */
+  private workloadsByVpc(
+    ec2: Ec2Snapshot,
+    ecs: EcsSnapshot,
+    managedIds: ReadonlySet<string> | undefined,
+    warnings: string[],
+  ): Map<string, VpcWorkloads> {
+    const byVpc = new Map<string, VpcWorkloads>();
+    const entry = (vpcId: string): VpcWorkloads => {
+      let w = byVpc.get(vpcId);
+      if (!w) {
+        w = { containerInstances: [], services: [], subnetIds: new Set() };
+        byVpc.set(vpcId, w);
+      }
+      return w;
+    };
+
+    const clusterVpcs = new Map<string, Set<string>>();
+    const unmappedInstances: EcsContainerInstanceRecord[] = [];
+    for (const record of ecs.containerInstances) {
+      if (record.status.toUpperCase() === 'INACTIVE') continue;
+      const instance = ec2.instances.get(record.ec2InstanceId);
+      const vpcId =
+        instance?.vpcId ?? (instance?.subnetId ? ec2.subnetVpcs.get(instance.subnetId) : undefined);
+      if (!instance || !vpcId) {
+        unmappedInstances.push(record);
+        continue;
+      }
+      const observed: ObservedContainerInstance = {
+        containerInstanceArn: record.containerInstanceArn,
+        clusterArn: record.clusterArn,
+        ec2InstanceId: record.ec2InstanceId,
+        ...(instance.subnetId ? { subnetId: instance.subnetId } : {}),
+        ...(instance.availabilityZone ? { availabilityZone: instance.availabilityZone } : {}),
+        ...(record.agentVersion ? { agentVersion: record.agentVersion } : {}),
+        agentConnected: record.agentConnected,
+        platform: platformOf(record.attributes, instance),
+        ...(managedIds ? { ssmManaged: managedIds.has(record.ec2InstanceId) } : {}),
+        status: record.status,
+      };
+      const w = entry(vpcId);
+      w.containerInstances.push(observed);
+      if (instance.subnetId) w.subnetIds.add(instance.subnetId);
+      const vpcsOfCluster = clusterVpcs.get(record.clusterArn) ?? new Set<string>();
+      vpcsOfCluster.add(vpcId);
+      clusterVpcs.set(record.clusterArn, vpcsOfCluster);
+    }
+    if (unmappedInstances.length > 0) {
+      const ids = unmappedInstances.map((r) => r.ec2InstanceId);
+      warnings.push(
+        `${ids.length} container instance(s) not matched to an EC2 instance in a VPC of this Region (${ids
+          .slice(0, 5)
+          .join(', ')}${ids.length > 5 ? ', …' : ''}): left out`,
+      );
+    }
+
+    for (const service of ecs.services) {
+      const awsvpcVpcs = new Set<string>();
+      for (const subnetId of service.awsvpcSubnetIds) {
+        const vpcId = ec2.subnetVpcs.get(subnetId);
+        if (!vpcId) continue;
+        awsvpcVpcs.add(vpcId);
+        entry(vpcId).subnetIds.add(subnetId);
+      }
+      // Not awsvpc (bridge/host networking): the service runs where its cluster's instances are.
+      const vpcIds =
+        service.awsvpcSubnetIds.length > 0
+          ? awsvpcVpcs
+          : (clusterVpcs.get(service.clusterArn) ?? new Set<string>());
+      for (const vpcId of vpcIds) entry(vpcId).services.push(service);
+    }
+    return byVpc;
+  }
+}
