@@ -6,6 +6,7 @@
  * samples be replayed at all.
  */
 import { readFileSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { resetEmulator } from '../support/emulator.js';
 import { SERVICE_DIR, packageService } from '../support/sls-package.js';
@@ -94,7 +95,9 @@ async function receiveAll(queueUrl: string): Promise<unknown[]> {
 const delivered = new Map<string, string[]>();
 
 beforeAll(async () => {
-  template = (await packageService({ stage: 'test' })).template;
+  const packaged = await packageService({ stage: 'test' });
+  template = packaged.template;
+  await rm(packaged.dir, { recursive: true, force: true });
   endpoint = await resetEmulator();
   const queues: Array<[string, string]> = [];
   for (const rule of RULES) {

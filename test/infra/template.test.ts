@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { configFromEnvironment } from '../../shared/core/config.js';
@@ -19,6 +20,10 @@ let packaged: PackagedService;
 beforeAll(async () => {
   packaged = await packageService({ stage: 'test' });
 }, 180_000);
+
+afterAll(async () => {
+  if (packaged) await rm(packaged.dir, { recursive: true, force: true });
+});
 
 const resources = () => packaged.template.Resources;
 const ofType = (type: string): Array<[string, CfnResource]> =>
