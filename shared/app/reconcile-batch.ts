@@ -5,7 +5,6 @@
  * (the queue's redrive policy bounds that).
  */
 import type { ApplyReport } from '../core/domain.js';
-import { FINDING_CODES } from '../core/domain.js';
 import { classifyJson, coalesce, emptyHints, type ScopeHints, type TriggerInfo } from '../events/index.js';
 import { errorMessage } from '../aws/aws-errors.js';
 import type { LogSink, MetricSink } from './observability.js';
@@ -65,10 +64,11 @@ export async function reconcileHints(
   });
   const plan = planObserved(deps, narrowed);
   const report = await applyRegionPlan(deps, plan);
-  for (const vpc of plan.vpcs) {
-    for (const finding of vpc.findings) deps.metrics.count(`Finding_${finding.code}`);
-  }
-  for (const outcome of report.outcomes) deps.metrics.count(`Action_${outcome.status}`);
+  const tally = new Map<string, number>();
+  const add = (name: string) => tally.set(name, (tally.get(name) ?? 0) + 1);
+  for (const vpc of plan.vpcs) for (const finding of vpc.findings) add(`Finding_${finding.code}`);
+  for (const outcome of report.outcomes) add(`Action_${outcome.status}`);
+  for (const [name, value] of tally) deps.metrics.count(name, value);
   deps.metrics.count('WriteCalls', report.writeCalls);
   deps.log.info('reconciled', {
     converged: report.converged,
