@@ -5,7 +5,7 @@
  * (the queue's redrive policy bounds that).
  */
 import type { ApplyReport } from '../core/domain.js';
-import { classifyJson, coalesce, emptyHints, type ScopeHints, type TriggerInfo } from '../events/index.js';
+import { classifyJson, coalesce, type ScopeHints, type TriggerInfo } from '../events/index.js';
 import { errorMessage } from '../aws/aws-errors.js';
 import type { LogSink, MetricSink } from './observability.js';
 import { applyRegionPlan, planObserved, type RemediatorDeps } from './remediator.js';
@@ -148,7 +148,3 @@ export async function reconcileBatch(
   };
 }
 
-/** The scheduled sweep: the whole region, whatever the events missed. */
-export function sweep(deps: ReconcileDeps): Promise<ApplyReport> {
-  return reconcileHints(deps, { ...emptyHints(), wholeRegion: true }, []);
-}

@@ -285,19 +285,24 @@ describe('IAM', () => {
     expect(names).toEqual(SERVICE_NAMES.map((s) => ({ 'Fn::Sub': `com.amazonaws.\${AWS::Region}.${s}` })));
   });
 
-  it('modifies endpoints and authorizes ingress only on resources carrying the managed tag', () => {
+  it('authorizes ingress only on groups carrying the managed tag; repairs only endpoints of the ECS services', () => {
     // The functions tag with MANAGED_TAG_KEY; IAM must name the same key.
     const env = (functionsByName().reconcile?.Environment as { Variables: Record<string, string> }).Variables;
     const key = env.MANAGED_TAG_KEY;
     expect(key).toBe('ecs-endpoint-remediator:managed');
     const tagged = { Null: { [`aws:ResourceTag/${key}`]: 'false' } };
-    for (const [action, type] of [
-      ['ec2:ModifyVpcEndpoint', 'vpc-endpoint'],
-      ['ec2:AuthorizeSecurityGroupIngress', 'security-group'],
-    ] as const) {
-      const onOwn = granting(action).filter((s) => JSON.stringify(s.Resource).includes(`:${type}/*`));
-      expect([action, onOwn.map((s) => s.Condition)]).toEqual([action, [tagged]]);
-    }
+    const onGroups = granting('ec2:AuthorizeSecurityGroupIngress').filter((s) =>
+      JSON.stringify(s.Resource).includes(':security-group/*'),
+    );
+    expect(onGroups.map((s) => s.Condition)).toEqual([tagged]);
+    // Users' own endpoints get the repairs the plan names, so the grant is scoped by service name.
+    const onEndpoints = granting('ec2:ModifyVpcEndpoint').filter((s) =>
+      JSON.stringify(s.Resource).includes(':vpc-endpoint/*'),
+    );
+    expect(onEndpoints).toHaveLength(1);
+    const names = onEndpoints[0]?.Condition?.StringEquals?.['ec2:VpceServiceName'] as unknown[];
+    expect(names).toHaveLength(11);
+    expect(JSON.stringify(names)).toContain('com.amazonaws.${AWS::Region}.ecs-agent');
     const creates = granting('ec2:CreateSecurityGroup').filter((s) =>
       JSON.stringify(s.Resource).includes(':security-group/*'),
     );
@@ -347,7 +352,7 @@ describe('IAM', () => {
     }
   });
 
-  it('changes EC2, ECS and SSM only through the change policy, which each function role attaches', () => {
+  it('changes EC2, ECS and SSM only through the change policy, which only the reconcile role attaches', () => {
     const changers = statements().filter((s) =>
       actionsOf(s).some((a) => /^(ec2|ecs|ssm):/.test(a) && !isRead(a)),
     );
@@ -359,7 +364,12 @@ describe('IAM', () => {
         JSON.stringify(role.Properties?.ManagedPolicyArns ?? []).includes('RemediatorChangePolicy'),
       )
       .map(([id]) => id);
-    expect(attachedTo.sort()).toEqual(['ReconcileRole', 'SweepRole']);
+    expect(attachedTo).toEqual(['ReconcileRole']);
+    // The sweep only queues a whole-region request.
+    const sweep = statements().filter((s) => s.owner === 'SweepRole');
+    expect(sweep.flatMap(actionsOf).filter((a) => !a.startsWith('logs:') && !a.startsWith('xray:'))).toEqual([
+      'sqs:SendMessage',
+    ]);
   });
 });
 

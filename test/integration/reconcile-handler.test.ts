@@ -10,6 +10,7 @@ import {
   EC2Client,
   type VpcEndpoint,
 } from '@aws-sdk/client-ec2';
+import { CreateQueueCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { Context } from 'aws-lambda';
 import { main } from '../../functions/cli/main.js';
 import { createAwsClients } from '../../shared/aws/clients.js';
@@ -106,6 +107,8 @@ let ec2: EC2Client;
 let reconcile: Handler;
 let sweep: Handler;
 let endpoint: string;
+let sqs: SQSClient;
+let queueUrl: string;
 
 async function live(vpcId: string): Promise<VpcEndpoint[]> {
   const { VpcEndpoints = [] } = await ec2.send(
@@ -144,6 +147,9 @@ beforeAll(async () => {
     confirm: async () => false,
   });
   expect(code).toBe(0);
+  sqs = new SQSClient({ region: 'us-east-1', endpoint, maxAttempts: 1 });
+  queueUrl = (await sqs.send(new CreateQueueCommand({ QueueName: 'remediator-events' }))).QueueUrl ?? '';
+  process.env.EVENT_QUEUE_URL = queueUrl;
   reconcile = ((await import('../../functions/reconcile/handler.js')) as { handler: Handler }).handler;
   sweep = ((await import('../../functions/sweep/handler.js')) as { handler: Handler }).handler;
 }, 120000);
@@ -281,18 +287,29 @@ describe('reconcile handler', () => {
 });
 
 describe('sweep handler', () => {
-  it('reconciles the whole region on schedule and converges', async () => {
+  it('queues a whole-region request that the reconcile function turns into a converged region', async () => {
     const target = await liveFor(account.vpcIds.payments, 'logs');
     await ec2.send(new DeleteVpcEndpointsCommand({ VpcEndpointIds: [target?.VpcEndpointId ?? ''] }));
+    const result = await sweep(sample('sweep-request.json'), context('sweep'));
+    expect(result).toMatchObject({ queued: expect.any(String) });
+    // The sweep itself changes nothing: the reconcile function stays the only writer.
+    expect(await liveFor(account.vpcIds.payments, 'logs')).toBeUndefined();
+    const { Messages = [] } = await sqs.send(
+      new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10 }),
+    );
+    expect(Messages).toHaveLength(1);
     const out = captureStdout();
-    let result;
     try {
-      result = await sweep(sample('sweep-request.json'), context('sweep'));
+      const reconciled = await reconcile(sqsEvent([Messages[0]?.Body ?? '']), context('reconcile'));
+      expect(reconciled.batchItemFailures).toEqual([]);
     } finally {
       out.restore();
     }
-    expect(result).toMatchObject({ converged: true, writeCalls: 1 });
     expect(await liveFor(account.vpcIds.payments, 'logs')).toBeDefined();
     expect(out.lines.find((l) => l.message === 'reconciling')?.vpcIds).toBe('all');
+    expect(out.lines.find((l) => l.message === 'reconciled')).toMatchObject({
+      converged: true,
+      writeCalls: 1,
+    });
   });
 });
