@@ -13,7 +13,9 @@ if (!existsSync(entry)) {
     target: 'node22',
     format: 'esm',
     outfile: 'dist/cli.js',
-    banner: { js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);" },
+    banner: {
+      js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
+    },
     logLevel: 'warning',
   });
 }

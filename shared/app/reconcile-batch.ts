@@ -147,4 +147,3 @@ export async function reconcileBatch(
     ignored: batch.ignored.length,
   };
 }
-
