@@ -432,6 +432,7 @@ class Executor {
     action: Extract<Action, { kind: 'RestartEcsAgent' }>,
     run: VpcRun,
   ): Promise<ActionOutcome> {
+    await this.awaitDependencies(action, run);
     const blockers = action.dependsOn.flatMap((s) => {
       const why = run.broken.get(s);
       return why ? [`${s}: ${why}`] : [];
@@ -470,6 +471,25 @@ class Executor {
     const detail = `${restarted.length}/${action.instances.length} restarted, ${restarted.length - disconnected.length} reconnected`;
     if (problems.length > 0) return fail(action, new Error(`${detail}; ${problems.join('; ')}`));
     return applied(action, undefined, detail);
+  }
+
+  /** Endpoints the restart depends on that this run did not touch (e.g. still pending from an earlier run). */
+  private async awaitDependencies(
+    action: Extract<Action, { kind: 'RestartEcsAgent' }>,
+    run: VpcRun,
+  ): Promise<void> {
+    const unknown = action.dependsOn.filter(
+      (s) => !run.touched.has(s) && !run.available.has(s) && !run.broken.has(s),
+    );
+    if (unknown.length === 0) return;
+    const endpoints = await this.ec2.describeVpcEndpoints(run.vpcId);
+    for (const service of unknown) {
+      const endpoint = endpoints.find((e) => e.service === service && !GONE.has(e.state));
+      if (!endpoint) run.broken.set(service, `no ${service} endpoint exists`);
+      else if (endpoint.state === 'available') run.available.add(service);
+      else run.touched.set(service, { endpointId: endpoint.endpointId, actionId: action.id });
+    }
+    await this.waitForEndpoints(run, unknown);
   }
 
   private async pollInvocations(

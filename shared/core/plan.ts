@@ -134,6 +134,7 @@ function planVpc(
   // 3. Endpoints, service by service.
   const endpointDrafts: { rank: number; draft: Draft }[] = [];
   const changedServices = new Set<ServiceName>();
+  const pendingServices = new Set<ServiceName>();
   const endpointSubnetIds = new Set<string>();
   const services = [...desired.services.keys()];
   const liveEndpoint = (service: ServiceName) => pickEndpoint(vpc.endpoints, service);
@@ -216,6 +217,8 @@ function planVpc(
     }
     if (WAITING_STATES.has(endpoint.state) || UNUSABLE_STATES.has(endpoint.state)) {
       const waiting = WAITING_STATES.has(endpoint.state);
+      // A new endpoint still pending (e.g. an earlier run ended while waiting): agents must still move to it.
+      if (waiting) pendingServices.add(service);
       find({
         code: 'ENDPOINT_NOT_AVAILABLE',
         severity: waiting ? 'low' : 'high',
@@ -345,7 +348,7 @@ function planVpc(
   const agentDrafts = planAgents(
     desired,
     vpc,
-    changedServices,
+    new Set([...changedServices, ...pendingServices]),
     endpointDrafts,
     find,
     options.updateOldAgents ?? true,

@@ -195,6 +195,44 @@ describe('applyPlan', () => {
     expect(tags).toContainEqual({ Key: 'ecs-endpoint-remediator:managed', Value: 'true' });
   });
 
+  it('a restart behind an endpoint left pending by an earlier run waits for it first', async () => {
+    const vpc = {
+      ...base,
+      endpoints: base.endpoints.map((e) => (e.service === 'ecs' ? { ...e, state: 'pending' as const } : e)),
+    };
+    const h = harness(vpc);
+    let polls = 0;
+    h.ec2.on(DescribeVpcEndpointsCommand).callsFake(() => {
+      polls++;
+      return {
+        VpcEndpoints: existingSdkEndpoints(vpc).map((e) =>
+          e.ServiceName?.endsWith('.ecs') ? { ...e, State: polls < 3 ? 'pending' : 'available' } : e,
+        ),
+      };
+    });
+    const report = await applyPlan(planFor(vpc), { ports: h.ports, config, clock: fakeClock() });
+    expect(report.outcomes.find((o) => o.kind === 'RestartEcsAgent')).toMatchObject({ status: 'applied' });
+    expect(polls).toBeGreaterThanOrEqual(3);
+    const restartCall = h.ssm.commandCalls(SendCommandCommand)[0];
+    expect(restartCall).toBeDefined();
+  });
+
+  it('a restart behind an endpoint that stays pending is not run', async () => {
+    const vpc = {
+      ...base,
+      endpoints: base.endpoints.map((e) => (e.service === 'ecs' ? { ...e, state: 'pending' as const } : e)),
+    };
+    const h = harness(vpc);
+    h.ec2.on(DescribeVpcEndpointsCommand).callsFake(() => ({
+      VpcEndpoints: existingSdkEndpoints(vpc).map((e) =>
+        e.ServiceName?.endsWith('.ecs') ? { ...e, State: 'pending' } : e,
+      ),
+    }));
+    const report = await applyPlan(planFor(vpc), { ports: h.ports, config, clock: fakeClock() });
+    expect(report.outcomes.find((o) => o.kind === 'RestartEcsAgent')).toMatchObject({ status: 'failed' });
+    expect(h.ssm.commandCalls(SendCommandCommand)).toHaveLength(0);
+  });
+
   it('an endpoint stuck pending reaches the timeout and blocks what depends on it', async () => {
     const vpc = withoutServices('ecs');
     const h = harness(vpc, () => 'pending');

@@ -263,6 +263,12 @@ const cases: Case[] = [
     kinds: [],
   },
   {
+    name: 'a pending ecs-telemetry endpoint (an earlier run ended while waiting): agents still restart, after it',
+    vpc: { ...base, endpoints: withEndpoint(base, 'ecs-telemetry', { state: 'pending' }) },
+    codes: ['ENDPOINT_NOT_AVAILABLE'],
+    kinds: ['RestartEcsAgent'],
+  },
+  {
     name: 'a failed endpoint is reported, never deleted',
     vpc: { ...base, endpoints: withEndpoint(base, 'logs', { state: 'failed' }) },
     codes: ['ENDPOINT_NOT_AVAILABLE'],
