@@ -189,17 +189,23 @@ const ID_PATTERNS = {
   containerInstance: /^arn:aws[a-z-]*:ecs:[a-z0-9-]+:\d{12}:container-instance\/.+$/,
 } as const;
 
+/** CloudTrail's list shapes nest a few levels; anything deeper is not an id list. */
+const MAX_LIST_DEPTH = 8;
+
 /**
  * CloudTrail renders EC2 list parameters in several shapes: a plain string, `{ tag, content }`,
  * an array of either, or `{ items: [...] }` / `{ item: ... }`. All of them flatten to strings here.
+ * The depth is bounded: an event is untrusted input, and a value nested thousands of levels deep
+ * would otherwise overflow the stack and fail the whole batch instead of being skipped.
  */
-function strings(value: unknown): string[] {
+function strings(value: unknown, depth = 0): string[] {
   if (typeof value === 'string') return [value];
-  if (Array.isArray(value)) return value.flatMap(strings);
+  if (depth >= MAX_LIST_DEPTH) return [];
+  if (Array.isArray(value)) return value.flatMap((item) => strings(item, depth + 1));
   if (isRecord(value)) {
     if (typeof value.content === 'string') return [value.content];
-    if ('items' in value) return strings(value.items);
-    if ('item' in value) return strings(value.item);
+    if ('items' in value) return strings(value.items, depth + 1);
+    if ('item' in value) return strings(value.item, depth + 1);
   }
   return [];
 }

@@ -300,3 +300,32 @@ describe('coalesce', () => {
     expect(result.rejected).toEqual([broken, broken]);
   });
 });
+
+describe('untrusted nesting', () => {
+  it('classifies an event whose id list is nested 20,000 levels deep instead of overflowing the stack', () => {
+    const sample = structuredClone(load('ec2-modify-vpc-attribute.json')) as {
+      detail: { requestParameters: Record<string, unknown> };
+    };
+    sample.detail.requestParameters.vpcId = 'DEEP';
+    // Spliced into the text: JSON.stringify itself cannot write a value this deep.
+    const text = JSON.stringify(sample).replace(
+      '"DEEP"',
+      `${'['.repeat(20_000)}"vpc-0123456789abcdef0"${']'.repeat(20_000)}`,
+    );
+    expect(text.length).toBeGreaterThan(40_000);
+    const result = classifyJson(text, options);
+    // Too deep to be a CloudTrail list: no id from it, so the event widens to the whole Region.
+    expect(result).toMatchObject({ kind: 'reconcile', hints: { vpcIds: [], wholeRegion: true } });
+  });
+
+  it('still reads ids from CloudTrail list shapes a few levels deep', () => {
+    const sample = structuredClone(load('ec2-modify-vpc-attribute.json')) as {
+      detail: { requestParameters: Record<string, unknown> };
+    };
+    sample.detail.requestParameters.vpcId = { items: [{ item: [{ content: 'vpc-0123456789abcdef0' }] }] };
+    expect(classifyEvent(sample, options)).toMatchObject({
+      kind: 'reconcile',
+      hints: { vpcIds: ['vpc-0123456789abcdef0'] },
+    });
+  });
+});
