@@ -72,23 +72,7 @@ function required<T>(value: T | undefined | null, what: string): T {
   return value;
 }
 
-/** Maps every item with at most `limit` promises pending; results keep the input order. */
-export async function mapBounded<T, R>(
-  items: readonly T[],
-  limit: number,
-  fn: (item: T, index: number) => Promise<R>,
-): Promise<R[]> {
-  const results = new Array<R>(items.length);
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < items.length) {
-      const index = next++;
-      results[index] = await fn(items[index] as T, index);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return results;
-}
+export { mapWithConcurrency as mapBounded } from '../../shared/aws/concurrency.js';
 
 // ---------------------------------------------------------------- network
 

@@ -52,6 +52,7 @@ import {
 } from '../core/domain.js';
 import type { CreateVpcEndpointRequest, Ec2Writer, ModifyVpcEndpointRequest } from '../core/ports.js';
 import { isErrorNamed, isUnimplementedByEmulator } from './aws-errors.js';
+import { mapWithConcurrency } from './concurrency.js';
 
 // ---------------------------------------------------------------------------------------------
 // Snapshot types
@@ -299,23 +300,7 @@ async function collect<Page, Item>(pages: AsyncIterable<Page>, items: (page: Pag
   return all;
 }
 
-/** Runs `work` over `items` with at most `limit` in flight; results keep the items' order. */
-export async function mapWithConcurrency<T, R>(
-  items: readonly T[],
-  limit: number,
-  work: (item: T) => Promise<R>,
-): Promise<R[]> {
-  const results = new Array<R>(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const index = next++;
-      results[index] = await work(items[index] as T);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
-  return results;
-}
+export { mapWithConcurrency };
 
 async function describeEndpointServicePages(ec2: EC2Client, filters: Filter[] | undefined) {
   const details: ServiceDetail[] = [];

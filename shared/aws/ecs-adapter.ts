@@ -14,6 +14,7 @@ import {
 } from '@aws-sdk/client-ecs';
 import type { ObservedContainerInstance } from '../core/domain.js';
 import type { EcsAgentControl } from '../core/ports.js';
+import { mapWithConcurrency as mapBounded } from './concurrency.js';
 
 export interface EcsContainerInstanceRecord {
   containerInstanceArn: string;
@@ -59,24 +60,6 @@ function chunk<T>(items: readonly T[], size: number): T[][] {
   const chunks: T[][] = [];
   for (let i = 0; i < items.length; i += size) chunks.push(items.slice(i, i + size));
   return chunks;
-}
-
-/** Maps every item with at most `limit` promises pending; results keep the input order. */
-async function mapBounded<T, R>(
-  items: readonly T[],
-  limit: number,
-  fn: (item: T) => Promise<R>,
-): Promise<R[]> {
-  const results = new Array<R>(items.length);
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < items.length) {
-      const index = next++;
-      results[index] = await fn(items[index] as T);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return results;
 }
 
 /** `<12 digits>.dkr.ecr[-fips].<region>.amazonaws.com[.cn]`: a private ECR registry. */

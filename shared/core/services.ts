@@ -1,4 +1,5 @@
 import type { EndpointType, ServiceName } from './domain.js';
+import { SERVICE_NAMES } from './domain.js';
 
 /** How each service is reached; gateway endpoints (s3) are free and route-table based. */
 export const ENDPOINT_TYPE: Readonly<Record<ServiceName, EndpointType>> = {
@@ -37,16 +38,5 @@ export function serviceRank(service: ServiceName, restartNeedsSsmEndpoints: bool
   return 20 + CATALOG_ORDER.indexOf(service);
 }
 
-const CATALOG_ORDER: readonly ServiceName[] = [
-  'ecs-agent',
-  'ecs-telemetry',
-  'ecs',
-  'ecr.api',
-  'ecr.dkr',
-  's3',
-  'logs',
-  'secretsmanager',
-  'ssm',
-  'ssmmessages',
-  'ec2messages',
-];
+/** The catalog order of SERVICE_NAMES: ECS trio, ECR, s3, logs, secrets, SSM. */
+const CATALOG_ORDER: readonly ServiceName[] = SERVICE_NAMES;
