@@ -24,7 +24,7 @@ import {
 } from '@aws-sdk/client-ssm';
 import type { Context } from 'aws-lambda';
 import aslValidator from 'asl-validator';
-import { StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
+import { StateMachine, type RunOptions, type StateMachineDefinition } from 'aws-local-stepfunctions';
 import { mockClient } from 'aws-sdk-client-mock';
 import { createAwsClients } from '../../shared/aws/clients.js';
 import { seedDemoAccount, type DemoAccount } from '../../scripts/seed/demo-account.js';
@@ -111,6 +111,8 @@ function answer(token: string, outcome: { output?: unknown; error?: Error }) {
   else waiter.resolve(outcome.output);
 }
 
+type LocalHandlers = NonNullable<NonNullable<RunOptions['overrides']>['taskResourceLocalHandlers']>;
+
 type Human = 'approve' | 'reject' | 'timeout';
 
 interface Run {
@@ -196,7 +198,7 @@ async function execute(
     input as Parameters<StateMachine['run']>[0],
     {
       overrides: {
-        taskResourceLocalHandlers: handlers,
+        taskResourceLocalHandlers: handlers as unknown as LocalHandlers,
         waitTimeOverrides: { WaitForEndpoints: 0 },
         retryIntervalOverrides: retryIntervals,
       },
