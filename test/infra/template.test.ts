@@ -54,12 +54,19 @@ function ruleWithDetailType(detailType: string, source: string): Record<string, 
 }
 
 describe('packaged functions', () => {
-  it('packages exactly the reconcile and sweep functions, each an ESM bundle', () => {
-    expect(Object.keys(functionsByName()).sort()).toEqual(['reconcile', 'sweep']);
-    for (const name of ['reconcile', 'sweep']) {
+  it('packages exactly the reconcile, sweep, runbook and Slack functions, each an ESM bundle', () => {
+    const handlerFiles: Record<string, string> = {
+      reconcile: 'functions/reconcile/handler.mjs',
+      sweep: 'functions/sweep/handler.mjs',
+      runbookTasks: 'functions/runbook/handler.mjs',
+      runbookChanges: 'functions/runbook/handler.mjs',
+      slackInteractions: 'functions/slack-interactions/handler.mjs',
+    };
+    expect(Object.keys(functionsByName()).sort()).toEqual(Object.keys(handlerFiles).sort());
+    for (const [name, file] of Object.entries(handlerFiles)) {
       const zip = readFileSync(join(packaged.dir, `${name}.zip`));
       // Zip entry names are stored uncompressed in the archive's directory.
-      expect(zip.includes(`functions/${name}/handler.mjs`)).toBe(true);
+      expect(zip.includes(file)).toBe(true);
     }
     console.log(
       `packaged bundle sizes: ${Object.entries(packaged.artifacts)
@@ -342,7 +349,10 @@ describe('IAM', () => {
         'Fn::Sub': 'arn:${AWS::Partition}:ecs:${AWS::Region}:${AWS::AccountId}:container-instance/*',
       });
     }
-    const secrets = granting('secretsmanager:GetSecretValue');
+    // The approvals endpoint reads only the signing secret (checked in the runbook tests below).
+    const secrets = granting('secretsmanager:GetSecretValue').filter(
+      (s) => s.owner !== 'SlackInteractionsRole',
+    );
     expect(secrets.length).toBeGreaterThan(0);
     for (const statement of secrets) {
       expect(statement.Resource).toEqual({
@@ -364,11 +374,116 @@ describe('IAM', () => {
         JSON.stringify(role.Properties?.ManagedPolicyArns ?? []).includes('RemediatorChangePolicy'),
       )
       .map(([id]) => id);
-    expect(attachedTo).toEqual(['ReconcileRole']);
+    // The runbook's change function applies approved plans with the same policy.
+    expect(attachedTo.sort()).toEqual(['ReconcileRole', 'RunbookChangesRole']);
     // The sweep only queues a whole-region request.
     const sweep = statements().filter((s) => s.owner === 'SweepRole');
     expect(sweep.flatMap(actionsOf).filter((a) => !a.startsWith('logs:') && !a.startsWith('xray:'))).toEqual([
       'sqs:SendMessage',
+    ]);
+  });
+});
+
+describe('runbook', () => {
+  const statements = () => iamStatements(packaged.template);
+  const granting = (action: string) => statements().filter((s) => actionsOf(s).includes(action));
+  type AslState = {
+    Type: string;
+    Resource?: string;
+    Retry?: { ErrorEquals: string[] }[];
+    Catch?: { ErrorEquals: string[]; Next: string }[];
+    ItemProcessor?: { States: Record<string, AslState> };
+  };
+  const machine = () => {
+    const machines = ofType('AWS::StepFunctions::StateMachine');
+    expect(machines.map(([id]) => id)).toEqual(['RunbookStateMachine']);
+    return machines[0]?.[1].Properties ?? {};
+  };
+  const definition = () => {
+    const [text, variables] = (
+      machine().DefinitionString as { 'Fn::Sub': [string, Record<string, unknown>] }
+    )['Fn::Sub'];
+    return { states: (JSON.parse(text) as { States: Record<string, AslState> }).States, variables };
+  };
+  const allStates = (states: Record<string, AslState>): Array<[string, AslState]> =>
+    Object.entries(states).flatMap(([name, state]) => [
+      [name, state] as [string, AslState],
+      ...(state.ItemProcessor ? allStates(state.ItemProcessor.States) : []),
+    ]);
+  const LAMBDA_ERRORS = [
+    'Lambda.ServiceException',
+    'Lambda.AWSLambdaException',
+    'Lambda.SdkClientException',
+    'Lambda.TooManyRequestsException',
+  ];
+
+  it('has one state machine, with its own role, invoking only the two runbook functions', () => {
+    expect(machine().RoleArn).toEqual(getAtt('RunbookStateMachineRole'));
+    expect(
+      Object.values(definition().variables).sort((a, b) =>
+        JSON.stringify(a).localeCompare(JSON.stringify(b)),
+      ),
+    ).toEqual([getAtt('RunbookChangesLambdaFunction'), getAtt('RunbookTasksLambdaFunction')]);
+    const own = statements().filter((s) => s.owner === 'RunbookStateMachineRole');
+    expect(own.flatMap(actionsOf)).toEqual(['lambda:InvokeFunction']);
+    expect(JSON.stringify(own.flatMap(resourcesOf))).not.toMatch(/Reconcile|Sweep|SlackInteractions|"\*"/);
+    const trust = props('RunbookStateMachineRole').AssumeRolePolicyDocument as {
+      Statement: PolicyStatement[];
+    };
+    expect(trust.Statement.map((s) => (s as unknown as { Principal: unknown }).Principal)).toEqual([
+      { Service: 'states.amazonaws.com' },
+    ]);
+  });
+
+  it('retries Lambda’s transient errors on every Task and catches everything else', () => {
+    const tasks = allStates(definition().states).filter(([, s]) => s.Type === 'Task');
+    expect(tasks.length).toBeGreaterThanOrEqual(9);
+    for (const [name, task] of tasks) {
+      const retried = (task.Retry ?? []).flatMap((r) => r.ErrorEquals);
+      expect([name, retried]).toEqual([name, expect.arrayContaining(LAMBDA_ERRORS)]);
+      expect([name, task.Catch?.at(-1)?.ErrorEquals]).toEqual([name, ['States.ALL']]);
+    }
+    const { states } = definition();
+    // Top-level failures end in the failure notification; a failed restart batch is recorded in its Map.
+    for (const [name, task] of Object.entries(states).filter(([, s]) => s.Type === 'Task')) {
+      if (name === 'NotifyFailure') continue;
+      expect([name, task.Catch?.at(-1)?.Next]).toEqual([name, 'NotifyFailure']);
+    }
+    expect(states.RequestApproval?.Resource).toBe('arn:aws:states:::lambda:invoke.waitForTaskToken');
+    expect(states.RequestApproval?.Catch?.[0]).toMatchObject({
+      ErrorEquals: ['Rejected', 'States.Timeout'],
+      Next: 'NotifyRejected',
+    });
+  });
+
+  it('routes POST /slack/interactions to the approvals function', () => {
+    const routes = ofType('AWS::ApiGatewayV2::Route').map(([, r]) => r.Properties ?? {});
+    expect(routes.map((r) => r.RouteKey)).toEqual(['POST /slack/interactions']);
+    const integration = ofType('AWS::ApiGatewayV2::Integration')[0]?.[1].Properties ?? {};
+    expect(integration.IntegrationUri).toEqual(getAtt('SlackInteractionsLambdaFunction'));
+    const env = (functionsByName().slackInteractions?.Environment as { Variables: Record<string, unknown> })
+      .Variables;
+    expect(env).toMatchObject({
+      SLACK_SIGNING_SECRET_NAME: 'ecs-endpoint-remediator/slack-signing-secret',
+      SLACK_APPROVER_IDS: '',
+      RUNBOOK_STATE_MACHINE_ARN: { Ref: 'RunbookStateMachine' },
+    });
+  });
+
+  it('lets the approvals function answer only the runbook’s tasks and read only the signing secret', () => {
+    const own = statements().filter((s) => s.owner === 'SlackInteractionsRole');
+    const callbacks = own.filter((s) => actionsOf(s).some((a) => a.startsWith('states:')));
+    expect(callbacks.map((s) => [actionsOf(s), s.Resource])).toEqual([
+      [['states:SendTaskSuccess', 'states:SendTaskFailure'], { Ref: 'RunbookStateMachine' }],
+    ]);
+    expect(granting('states:SendTaskSuccess').map((s) => s.owner)).toEqual(['SlackInteractionsRole']);
+    expect(
+      own.filter((s) => actionsOf(s).includes('secretsmanager:GetSecretValue')).map((s) => s.Resource),
+    ).toEqual([
+      {
+        'Fn::Sub':
+          'arn:${AWS::Partition}:secretsmanager:${AWS::Region}:${AWS::AccountId}:secret:ecs-endpoint-remediator/slack-signing-secret-??????',
+      },
     ]);
   });
 });
