@@ -163,8 +163,12 @@ class Executor {
   writes = 0;
   private readonly clock: Clock;
 
+  /** Endpoint waits share one budget per run, so a run's total wait stays within a function timeout. */
+  private readonly endpointDeadline: number;
+
   constructor(private readonly options: ApplyOptions) {
     this.clock = options.clock ?? realClock;
+    this.endpointDeadline = this.clock.now() + options.config.endpointWaitTimeoutSeconds * 1000;
   }
 
   private async write<T>(call: () => Promise<T>): Promise<T> {
@@ -373,7 +377,7 @@ class Executor {
     );
     const problems = new Map<ServiceName, string>();
     const started = this.clock.now();
-    const deadline = started + this.options.config.endpointWaitTimeoutSeconds * 1000;
+    const deadline = this.endpointDeadline;
     let delay = 1000;
     while (pending.size > 0) {
       const states = new Map(

@@ -116,7 +116,7 @@ describe('packaged functions', () => {
       expect(config).toMatchObject({ defaultMode: 'audit', maxChanges: 20, updateOldAgents: true });
       expect(config.restartDocumentName).toBe(props('RestartEcsAgentDocument').Name);
       expect(variables.SELF_ROLE_ARNS).toEqual({
-        'Fn::Join': [',', [getAtt('ReconcileRole'), getAtt('SweepRole')]],
+        'Fn::Join': [',', [getAtt('ReconcileRole'), getAtt('SweepRole'), getAtt('RunbookChangesRole')]],
       });
     }
   });
@@ -180,7 +180,17 @@ describe('event rules', () => {
       {
         userIdentity: {
           sessionContext: {
-            sessionIssuer: { arn: [{ 'anything-but': [getAtt('ReconcileRole'), getAtt('SweepRole')] }] },
+            sessionIssuer: {
+              arn: [
+                {
+                  'anything-but': [
+                    getAtt('ReconcileRole'),
+                    getAtt('SweepRole'),
+                    getAtt('RunbookChangesRole'),
+                  ],
+                },
+              ],
+            },
           },
         },
       },
