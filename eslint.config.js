@@ -3,7 +3,7 @@ import tseslint from 'typescript-eslint';
 import globals from 'globals';
 
 export default tseslint.config(
-  { ignores: ['node_modules', '.venv', 'dist', '.serverless', '.esbuild', 'coverage'] },
+  { ignores: ['node_modules', '.venv', 'dist', '.serverless', '.esbuild', 'coverage', '.tmp'] },
   js.configs.recommended,
   { languageOptions: { globals: { ...globals.node } } },
   ...tseslint.configs.recommended,
