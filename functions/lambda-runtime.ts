@@ -7,7 +7,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { Tracer } from '@aws-lambda-powertools/tracer';
 import { configFromEnvironment } from '../shared/core/config.js';
-import { createAwsClients } from '../shared/aws/clients.js';
+import { createCoreClients } from '../shared/aws/core-clients.js';
 import { errorMessage } from '../shared/aws/aws-errors.js';
 import { createRemediatorPorts } from '../shared/app/ports.js';
 import type { ReconcileDeps } from '../shared/app/reconcile-batch.js';
@@ -43,9 +43,8 @@ export function createLambdaRuntime(
   metrics.addDimension('function', functionName);
   try {
     const config = configFromEnvironment(env);
-    const clients = createAwsClients({ env });
-    for (const client of [clients.ec2, clients.ecs, clients.ssm, clients.secretsManager])
-      tracer.captureAWSv3Client(client);
+    const clients = createCoreClients({ env });
+    for (const client of [clients.ec2, clients.ecs, clients.ssm]) tracer.captureAWSv3Client(client);
     const log = logSink(logger);
     const announceWindowMs = Number(env.SLACK_DEDUPE_WINDOW_SECONDS ?? '3600') * 1000;
     const report = env.SLACK_SECRET_NAME

@@ -3,7 +3,7 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
-import { createAwsClients } from '../../shared/aws/clients.js';
+import { createCoreClients } from '../../shared/aws/core-clients.js';
 import { createRemediatorPorts } from '../../shared/app/ports.js';
 import type { RemediatorPorts } from '../../shared/core/ports.js';
 import { runTask, taskOf, type RunbookDeps, type RunbookTaskName } from '../../shared/app/runbook.js';
@@ -23,7 +23,7 @@ const portsByRegion = new Map<string, RemediatorPorts>([[runtime.deps.region, ru
 function portsFor(region: string): RemediatorPorts {
   let ports = portsByRegion.get(region);
   if (!ports) {
-    const clients = createAwsClients({ env, region });
+    const clients = createCoreClients({ env, region });
     for (const client of [clients.ec2, clients.ecs, clients.ssm]) runtime.tracer.captureAWSv3Client(client);
     ports = createRemediatorPorts(clients);
     portsByRegion.set(region, ports);

@@ -1,12 +1,12 @@
 import type { RemediatorPorts } from '../core/ports.js';
-import type { AwsClients } from '../aws/clients.js';
+import type { CoreClients } from '../aws/core-clients.js';
 import { Ec2WriterAdapter } from '../aws/ec2-adapter.js';
 import { EcsAgentControlAdapter } from '../aws/ecs-adapter.js';
 import { SsmCommanderAdapter } from '../aws/ssm-adapter.js';
 import { RegionStateReader } from '../aws/state-reader.js';
 
 /** The one place SDK clients become ports: every entry point (CLI, handlers, demo, bench) calls this. */
-export function createRemediatorPorts(clients: AwsClients): RemediatorPorts {
+export function createRemediatorPorts(clients: CoreClients): RemediatorPorts {
   return {
     reader: new RegionStateReader({
       ec2: clients.ec2,

@@ -1,87 +1,28 @@
 /**
- * Composition root for AWS: one SDK client per service, all for one Region, built the same way for
- * real AWS (standard credential chain, adaptive retries) and for a local emulator (`endpointUrl`).
+ * The full composition root (CLI, scripts, tests, runbook approvals): the core clients plus Secrets
+ * Manager and Step Functions. Lambda functions that need only the core import core-clients.ts, so
+ * their bundles do not carry these two clients.
  */
-import { EC2Client } from '@aws-sdk/client-ec2';
-import { ECSClient } from '@aws-sdk/client-ecs';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SFNClient } from '@aws-sdk/client-sfn';
-import { SSMClient } from '@aws-sdk/client-ssm';
+import { clientConfig, createCoreClients, type AwsClientOptions, type CoreClients } from './core-clients.js';
 
-export interface AwsClients {
-  readonly region: string;
-  readonly ec2: EC2Client;
-  readonly ecs: ECSClient;
-  readonly ssm: SSMClient;
+export {
+  emulatorCredentials,
+  resolveRegion,
+  type AwsClientOptions,
+  type CoreClients,
+} from './core-clients.js';
+
+export interface AwsClients extends CoreClients {
   readonly secretsManager: SecretsManagerClient;
   readonly sfn: SFNClient;
 }
 
-export interface AwsClientOptions {
-  /** Wins over AWS_REGION / AWS_DEFAULT_REGION. */
-  readonly region?: string;
-  /** An emulator (moto) endpoint, e.g. http://127.0.0.1:5000: every client talks to it. */
-  readonly endpointUrl?: string;
-  /** Default: 3 for real AWS (adaptive retry mode), 1 for an emulator endpoint. */
-  readonly maxAttempts?: number;
-  /** The environment to read the region and credential hints from (default: process.env). */
-  readonly env?: Readonly<Record<string, string | undefined>>;
-}
-
-/**
- * Credentials an emulator accepts; used only with `endpointUrl` and nothing configured. A new object
- * each time: the SDK writes its feature tracking (`$source`) into the credentials object.
- */
-export const emulatorCredentials = () => ({ accessKeyId: 'test', secretAccessKey: 'test' });
-
-/** The Region from the option, else AWS_REGION, else AWS_DEFAULT_REGION; throws when none is set. */
-export function resolveRegion(
-  region?: string,
-  env: Readonly<Record<string, string | undefined>> = process.env,
-): string {
-  const resolved = [region, env.AWS_REGION, env.AWS_DEFAULT_REGION]
-    .map((value) => value?.trim())
-    .find((value): value is string => Boolean(value));
-  if (!resolved) throw new Error('no AWS region: pass --region or set AWS_REGION');
-  return resolved;
-}
-
-/** True when the environment points the SDK's default chain at some credentials. */
-function environmentHasCredentials(env: Readonly<Record<string, string | undefined>>): boolean {
-  return [
-    'AWS_ACCESS_KEY_ID',
-    'AWS_PROFILE',
-    'AWS_WEB_IDENTITY_TOKEN_FILE',
-    'AWS_CONTAINER_CREDENTIALS_RELATIVE_URI',
-    'AWS_CONTAINER_CREDENTIALS_FULL_URI',
-  ].some((name) => Boolean(env[name]));
-}
-
 export function createAwsClients(options: AwsClientOptions = {}): AwsClients {
-  const env = options.env ?? process.env;
-  const region = resolveRegion(options.region, env);
-  const endpoint = options.endpointUrl?.trim() || undefined;
-  if (
-    options.maxAttempts !== undefined &&
-    (!Number.isInteger(options.maxAttempts) || options.maxAttempts < 1)
-  ) {
-    throw new Error(`maxAttempts must be a positive integer, got ${options.maxAttempts}`);
-  }
-  const config = endpoint
-    ? {
-        region,
-        endpoint,
-        maxAttempts: options.maxAttempts ?? 1,
-        retryMode: 'standard',
-        // With nothing configured the default chain would end at the instance metadata service.
-        ...(environmentHasCredentials(env) ? {} : { credentials: emulatorCredentials() }),
-      }
-    : { region, maxAttempts: options.maxAttempts ?? 3, retryMode: 'adaptive' };
+  const config = clientConfig(options);
   return {
-    region,
-    ec2: new EC2Client(config),
-    ecs: new ECSClient(config),
-    ssm: new SSMClient(config),
+    ...createCoreClients(options),
     secretsManager: new SecretsManagerClient(config),
     sfn: new SFNClient(config),
   };
