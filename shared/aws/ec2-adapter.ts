@@ -362,7 +362,7 @@ export async function readEndpointServiceOffers(
     );
 }
 
-/** Reads the Region's network state: each API paginated once over the whole Region. */
+/** Reads the Region's network state: each API paginated once over the whole Region, at its largest page size. */
 export async function readEc2Snapshot(ec2: EC2Client, region: string): Promise<Ec2Snapshot> {
   const [
     vpcs,
@@ -375,15 +375,15 @@ export async function readEc2Snapshot(ec2: EC2Client, region: string): Promise<E
     services,
     instances,
   ] = await Promise.all([
-    collect(paginateDescribeVpcs({ client: ec2 }, {}), (p) => p.Vpcs),
-    collect(paginateDescribeDhcpOptions({ client: ec2 }, {}), (p) => p.DhcpOptions),
-    collect(paginateDescribeSubnets({ client: ec2 }, {}), (p) => p.Subnets),
-    collect(paginateDescribeRouteTables({ client: ec2 }, {}), (p) => p.RouteTables),
-    collect(paginateDescribeNetworkAcls({ client: ec2 }, {}), (p) => p.NetworkAcls),
-    collect(paginateDescribeSecurityGroups({ client: ec2 }, {}), (p) => p.SecurityGroups),
-    collect(paginateDescribeVpcEndpoints({ client: ec2 }, {}), (p) => p.VpcEndpoints),
+    collect(paginateDescribeVpcs({ client: ec2, pageSize: 1000 }, {}), (p) => p.Vpcs),
+    collect(paginateDescribeDhcpOptions({ client: ec2, pageSize: 1000 }, {}), (p) => p.DhcpOptions),
+    collect(paginateDescribeSubnets({ client: ec2, pageSize: 1000 }, {}), (p) => p.Subnets),
+    collect(paginateDescribeRouteTables({ client: ec2, pageSize: 100 }, {}), (p) => p.RouteTables),
+    collect(paginateDescribeNetworkAcls({ client: ec2, pageSize: 100 }, {}), (p) => p.NetworkAcls),
+    collect(paginateDescribeSecurityGroups({ client: ec2, pageSize: 1000 }, {}), (p) => p.SecurityGroups),
+    collect(paginateDescribeVpcEndpoints({ client: ec2, pageSize: 1000 }, {}), (p) => p.VpcEndpoints),
     readEndpointServiceOffers(ec2, region),
-    collect(paginateDescribeInstances({ client: ec2 }, {}), (p) =>
+    collect(paginateDescribeInstances({ client: ec2, pageSize: 1000 }, {}), (p) =>
       (p.Reservations ?? []).flatMap((r) => r.Instances ?? []),
     ),
   ]);
