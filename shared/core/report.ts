@@ -1,4 +1,4 @@
-import type { Action, ApplyReport, Finding, Plan } from './domain.js';
+import type { Action, ApplyReport, Finding, Plan, SecurityGroupRef } from './domain.js';
 import { assertNever } from './domain.js';
 
 /** The `--json` document of `plan` (README documents it); `service` is always the short name. */
@@ -28,36 +28,55 @@ function findingDocument(f: Finding): Record<string, unknown> {
   };
 }
 
-/** One line saying what an action does, for people. */
+/** One line saying what an action does, for people (the CLI report and Slack). */
 export function describeAction(action: Action): string {
   switch (action.kind) {
     case 'EnableVpcDnsAttribute':
-      return `enable ${action.attribute} on ${action.vpcId}`;
+      return `enable ${action.attribute} on the VPC`;
     case 'CreateSecurityGroup':
-      return `create security group ${action.groupName}`;
+      return `create security group ${action.groupName} for the endpoints`;
     case 'AuthorizeHttpsIngress':
-      return `allow TCP 443 from ${action.cidrs.join(', ')} on ${action.group.kind === 'existing' ? action.group.groupId : 'the dedicated group'}`;
+      return `allow HTTPS (443) into ${describeGroup(action.group)} from ${listOf(action.cidrs)}`;
     case 'CreateVpcEndpoint':
-      return action.endpointType === 'Interface'
-        ? `create ${action.service} endpoint in ${action.subnetIds.join(', ')} (private DNS on)`
-        : `create ${action.service} gateway endpoint on ${action.routeTableIds.join(', ')}`;
+      return (
+        `create ${action.endpointType.toLowerCase()} endpoint ${action.service}` +
+        (action.endpointType === 'Gateway'
+          ? ` on ${count(action.routeTableIds.length, 'route table')}`
+          : ` in ${count(action.subnetIds.length, 'subnet')}${action.privateDnsEnabled ? ' with private DNS' : ''}`)
+      );
     case 'ModifyVpcEndpoint': {
-      const parts = [
-        action.addSubnetIds.length ? `add subnets ${action.addSubnetIds.join(', ')}` : '',
-        action.enablePrivateDns ? 'enable private DNS' : '',
-        action.addSecurityGroup ? 'attach the dedicated security group' : '',
-      ].filter(Boolean);
-      return `modify ${action.service} endpoint ${action.endpointId}: ${parts.join(', ')}`;
+      const changes = [
+        action.addSubnetIds.length > 0 ? `add ${listOf(action.addSubnetIds)}` : undefined,
+        action.addSecurityGroup ? `attach ${describeGroup(action.addSecurityGroup)}` : undefined,
+        action.enablePrivateDns ? 'enable private DNS' : undefined,
+      ].filter((part): part is string => part !== undefined);
+      return `update endpoint ${action.endpointId} (${action.service}): ${changes.length > 0 ? changes.join(', ') : 'no change'}`;
     }
     case 'AddGatewayRoutes':
-      return `add ${action.routeTableIds.join(', ')} to ${action.service} gateway endpoint ${action.endpointId}`;
+      return `add the ${action.service} gateway endpoint ${action.endpointId} to ${listOf(action.routeTableIds)}`;
     case 'RestartEcsAgent':
-      return `restart the ECS agent on ${action.instances.map((i) => i.ec2InstanceId).join(', ')} after ${action.dependsOn.join(', ')} are available`;
+      return `restart the ECS agent on ${count(action.instances.length, 'instance')} (${listOf(action.instances.map((i) => i.ec2InstanceId))})`;
     case 'UpdateContainerAgent':
       return `update the ECS agent on ${action.instance.ec2InstanceId}`;
     default:
       return assertNever(action, 'action');
   }
+}
+
+function describeGroup(group: SecurityGroupRef): string {
+  return group.kind === 'existing'
+    ? `security group ${group.groupId}`
+    : 'the dedicated endpoint security group';
+}
+
+function count(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? '' : 's'}`;
+}
+
+function listOf(values: readonly string[], max = 5): string {
+  if (values.length === 0) return 'nothing';
+  const shown = values.slice(0, max).join(', ');
+  return values.length > max ? `${shown} and ${values.length - max} more` : shown;
 }
 
 const usd = (n: number) => `USD ${n.toFixed(2)}`;

@@ -11,11 +11,11 @@ import type {
   ApplyReport,
   FindingCode,
   Plan,
-  SecurityGroupRef,
   Severity,
   VpcPlan,
   Finding,
 } from '../core/domain.js';
+import { describeAction } from '../core/report.js';
 import { escapeSlackText, slackCode, slackLink } from './slack-escape.js';
 
 export interface PlainText {
@@ -398,46 +398,6 @@ function actionLine(action: Action, context: VpcSectionContext): string {
 }
 
 /** The action in words, as a verb phrase ("create …") so "would"/"will" can precede it. */
-export function describeAction(action: Action): string {
-  switch (action.kind) {
-    case 'EnableVpcDnsAttribute':
-      return `enable ${action.attribute} on the VPC`;
-    case 'CreateSecurityGroup':
-      return `create security group ${action.groupName} for the endpoints`;
-    case 'AuthorizeHttpsIngress':
-      return `allow HTTPS (443) into ${describeGroup(action.group)} from ${listOf(action.cidrs)}`;
-    case 'CreateVpcEndpoint':
-      return (
-        `create ${action.endpointType.toLowerCase()} endpoint ${action.service}` +
-        (action.endpointType === 'Gateway'
-          ? ` on ${count(action.routeTableIds.length, 'route table')}`
-          : ` in ${count(action.subnetIds.length, 'subnet')}${action.privateDnsEnabled ? ' with private DNS' : ''}`)
-      );
-    case 'ModifyVpcEndpoint': {
-      const changes = [
-        action.addSubnetIds.length > 0 ? `add ${listOf(action.addSubnetIds)}` : undefined,
-        action.addSecurityGroup ? `attach ${describeGroup(action.addSecurityGroup)}` : undefined,
-        action.enablePrivateDns ? 'enable private DNS' : undefined,
-      ].filter((part): part is string => part !== undefined);
-      return `update endpoint ${action.endpointId} (${action.service}): ${changes.length > 0 ? changes.join(', ') : 'no change'}`;
-    }
-    case 'AddGatewayRoutes':
-      return `add the ${action.service} gateway endpoint ${action.endpointId} to ${listOf(action.routeTableIds)}`;
-    case 'RestartEcsAgent':
-      return `restart the ECS agent on ${count(action.instances.length, 'instance')} (${listOf(action.instances.map((i) => i.ec2InstanceId))})`;
-    case 'UpdateContainerAgent':
-      return `update the ECS agent on ${action.instance.ec2InstanceId}`;
-    default:
-      return assertNever(action, 'action');
-  }
-}
-
-function describeGroup(group: SecurityGroupRef): string {
-  return group.kind === 'existing'
-    ? `security group ${group.groupId}`
-    : 'the dedicated endpoint security group';
-}
-
 function describeTrigger(trigger: DriftTrigger): string {
   const parts = [slackCode(trigger.eventName, 60)];
   if (trigger.userIdentity) parts.push(`by ${slackCode(trigger.userIdentity, 200)}`);
@@ -575,16 +535,6 @@ function truncate(text: string, limit: number): string {
   // Cut on a line break when possible so no escape sequence or code span is split.
   const cut = text.lastIndexOf('\n', limit - 2);
   return `${text.slice(0, cut > 0 ? cut : limit - 1)}…`;
-}
-
-function count(n: number, noun: string): string {
-  return `${n} ${noun}${n === 1 ? '' : 's'}`;
-}
-
-function listOf(values: readonly string[], max = 5): string {
-  if (values.length === 0) return 'nothing';
-  const shown = values.slice(0, max).join(', ');
-  return values.length > max ? `${shown} and ${values.length - max} more` : shown;
 }
 
 function header(text: string): SlackBlock {
