@@ -24,9 +24,10 @@ import type {
   Plan,
   VpcPlan,
 } from '../core/domain.js';
-import type { CommandInvocation, RemediatorPorts } from '../core/ports.js';
+import type { RemediatorPorts } from '../core/ports.js';
 import { hasDrift } from '../core/plan.js';
-import { applyPlan, realClock, restartReasonParameter, type Clock } from '../apply/executor.js';
+import { applyPlan, realClock, type Clock } from '../apply/executor.js';
+import { pollInvocations, restartCommand } from '../apply/agent-restart.js';
 import { errorMessage } from '../aws/aws-errors.js';
 import { buildApprovalMessage, buildDriftMessage, type SlackMessage } from '../notify/slack-message.js';
 import type { LogSink } from './observability.js';
@@ -444,8 +445,6 @@ export interface BatchResult {
   readonly results: readonly { instanceId: string; status: string }[];
 }
 
-const TERMINAL = new Set(['Success', 'Cancelled', 'TimedOut', 'Failed', 'Undeliverable', 'Terminated']);
-
 /** One SendCommand with the tool's document for ≤ 50 instances, then bounded polling of its invocations. */
 export async function restartBatchTask(deps: RunbookDeps, payload: unknown): Promise<BatchResult> {
   const { input, batch } = parseTask(restartTaskSchema, payload);
@@ -453,31 +452,12 @@ export async function restartBatchTask(deps: RunbookDeps, payload: unknown): Pro
   const ssm = deps.portsFor(input.region).ssm;
   const clock = deps.clock ?? realClock;
   const started = clock.now();
-  const commandId = await ssm.sendCommand({
-    documentName: config.restartDocumentName,
-    instanceIds: batch.instances.map((i) => i.ec2InstanceId),
-    parameters: {
-      restartReason: [restartReasonParameter(batch.reason)],
-      introspectionTimeoutSeconds: ['120'],
-    },
-    maxConcurrency: config.ssmMaxConcurrency,
-    maxErrors: config.ssmMaxErrors,
-    comment: `ecs-endpoint-remediator ${batch.vpcId}`.slice(0, 100),
-    timeoutSeconds: Math.max(30, config.agentWaitTimeoutSeconds),
+  const instanceIds = batch.instances.map((i) => i.ec2InstanceId);
+  const commandId = await ssm.sendCommand(restartCommand(config, batch.vpcId, batch.reason, instanceIds));
+  const done = await pollInvocations(ssm, commandId, instanceIds, {
+    clock,
+    deadline: started + config.agentWaitTimeoutSeconds * 1000,
   });
-  const done = new Map<string, CommandInvocation>();
-  const deadline = started + config.agentWaitTimeoutSeconds * 1000;
-  let delay = 1000;
-  for (;;) {
-    for (const ref of batch.instances) {
-      if (done.has(ref.ec2InstanceId)) continue;
-      const invocation = await ssm.getInvocation(commandId, ref.ec2InstanceId);
-      if (TERMINAL.has(invocation.status)) done.set(ref.ec2InstanceId, invocation);
-    }
-    if (done.size === batch.instances.length || clock.now() >= deadline) break;
-    await clock.sleep(Math.min(delay, Math.max(0, deadline - clock.now())));
-    delay = Math.min(delay * 2, 15_000);
-  }
   const results = batch.instances.map((ref) => ({
     instanceId: ref.ec2InstanceId,
     status: done.get(ref.ec2InstanceId)?.status ?? 'TimedOut',

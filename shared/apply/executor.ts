@@ -22,11 +22,9 @@ import type { RemediatorConfig } from '../core/config.js';
 import type { CommandInvocation, RemediatorPorts } from '../core/ports.js';
 import { ECS_AGENT_SERVICES } from '../core/services.js';
 import { errorMessage } from '../aws/aws-errors.js';
+import { SSM_BATCH, pollInvocations, restartCommand, type Clock } from './agent-restart.js';
 
-export interface Clock {
-  now(): number;
-  sleep(ms: number): Promise<void>;
-}
+export { restartReasonParameter, type Clock } from './agent-restart.js';
 
 export const realClock: Clock = {
   now: () => Date.now(),
@@ -51,7 +49,6 @@ export interface ApplyOptions {
   readonly progress?: (line: string) => void;
 }
 
-const SSM_BATCH = 50;
 const GONE = new Set(['deleted', 'deleting']);
 const BROKEN = new Set(['failed', 'rejected', 'expired']);
 
@@ -147,16 +144,6 @@ function fail(action: Action, error: unknown): ActionOutcome {
 
 function message(error: unknown): string {
   return errorMessage(error);
-}
-
-/** SSM parameters must match the document's allowedPattern; reasons are free text. */
-export function restartReasonParameter(reason: string): string {
-  const cleaned = reason
-    .replace(/[^A-Za-z0-9 ._,:/+-]/g, ' ')
-    .replace(/\s+/g, ' ')
-    .trim();
-  const start = cleaned.replace(/^[^A-Za-z0-9]+/, '');
-  return (start || 'endpoint repaired').slice(0, 128);
 }
 
 class Executor {
@@ -448,22 +435,16 @@ class Executor {
     const results = new Map<string, CommandInvocation>();
     for (let i = 0; i < action.instances.length; i += SSM_BATCH) {
       const batch = action.instances.slice(i, i + SSM_BATCH);
+      const instanceIds = batch.map((b) => b.ec2InstanceId);
       const commandId = await this.write(() =>
-        this.options.ports.ssm.sendCommand({
-          documentName: config.restartDocumentName,
-          instanceIds: batch.map((b) => b.ec2InstanceId),
-          parameters: {
-            restartReason: [restartReasonParameter(action.reason)],
-            introspectionTimeoutSeconds: ['120'],
-          },
-          maxConcurrency: config.ssmMaxConcurrency,
-          maxErrors: config.ssmMaxErrors,
-          comment: `ecs-endpoint-remediator ${action.vpcId}`.slice(0, 100),
-          timeoutSeconds: Math.max(30, config.agentWaitTimeoutSeconds),
-        }),
+        this.options.ports.ssm.sendCommand(restartCommand(config, action.vpcId, action.reason, instanceIds)),
       );
-      for (const [id, invocation] of await this.pollInvocations(commandId, batch, started))
-        results.set(id, invocation);
+      const invocations = await pollInvocations(this.options.ports.ssm, commandId, instanceIds, {
+        clock: this.clock,
+        deadline: started + config.agentWaitTimeoutSeconds * 1000,
+        ...(this.options.progress ? { progress: this.options.progress } : {}),
+      });
+      for (const [id, invocation] of invocations) results.set(id, invocation);
     }
     const failedCommands = [...results.values()].filter((r) => r.status !== 'Success');
     const restarted = action.instances.filter((i) => results.get(i.ec2InstanceId)?.status === 'Success');
@@ -494,37 +475,6 @@ class Executor {
       else run.touched.set(service, { endpointId: endpoint.endpointId, actionId: action.id });
     }
     await this.waitForEndpoints(run, unknown);
-  }
-
-  private async pollInvocations(
-    commandId: string,
-    batch: readonly ContainerInstanceRef[],
-    started: number,
-  ): Promise<Map<string, CommandInvocation>> {
-    const done = new Map<string, CommandInvocation>();
-    const deadline = started + this.options.config.agentWaitTimeoutSeconds * 1000;
-    const terminal = new Set(['Success', 'Cancelled', 'TimedOut', 'Failed', 'Undeliverable', 'Terminated']);
-    let delay = 1000;
-    for (;;) {
-      for (const ref of batch) {
-        if (done.has(ref.ec2InstanceId)) continue;
-        const invocation = await this.options.ports.ssm.getInvocation(commandId, ref.ec2InstanceId);
-        if (terminal.has(invocation.status)) done.set(ref.ec2InstanceId, invocation);
-      }
-      if (done.size === batch.length) return done;
-      if (this.clock.now() >= deadline) {
-        for (const ref of batch) {
-          if (!done.has(ref.ec2InstanceId))
-            done.set(ref.ec2InstanceId, { instanceId: ref.ec2InstanceId, status: 'TimedOut' });
-        }
-        return done;
-      }
-      this.options.progress?.(
-        `command ${commandId}: ${done.size}/${batch.length} finished… ${Math.round((this.clock.now() - started) / 1000)} s`,
-      );
-      await this.clock.sleep(delay);
-      delay = Math.min(delay * 2, 15000);
-    }
   }
 
   /** Confirms through ECS that each restarted agent reconnected; returns the ones that did not in time. */
