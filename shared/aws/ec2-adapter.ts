@@ -47,6 +47,7 @@ import {
   type ObservedRouteTable,
   type ObservedSecurityGroup,
   type ObservedSubnet,
+  type ObservedVpc,
   type SecurityGroupRule,
   type ServiceName,
 } from '../core/domain.js';
@@ -74,21 +75,19 @@ export interface Ec2InstanceRecord {
 }
 
 /** One VPC's network facts; ECS facts and the DNS attributes are added by the state reader. */
-export interface Ec2VpcSnapshot {
-  readonly vpcId: string;
-  readonly isDefault: boolean;
-  readonly cidrBlocks: readonly string[];
-  readonly tags: Readonly<Record<string, string>>;
-  readonly dhcpOptionsId?: string;
-  /** DHCP options `domain-name-servers` as AWS gives them; empty without a DHCP options set. */
-  readonly domainNameServers: readonly string[];
-  readonly subnets: readonly ObservedSubnet[];
-  readonly routeTables: readonly ObservedRouteTable[];
-  readonly networkAcls: readonly ObservedNetworkAcl[];
-  readonly securityGroups: readonly ObservedSecurityGroup[];
-  /** Interface and gateway endpoints, deleted ones left out. */
-  readonly endpoints: readonly ObservedEndpoint[];
-}
+export type Ec2VpcSnapshot = Pick<
+  ObservedVpc,
+  | 'vpcId'
+  | 'isDefault'
+  | 'cidrBlocks'
+  | 'tags'
+  | 'domainNameServers'
+  | 'subnets'
+  | 'routeTables'
+  | 'networkAcls'
+  | 'securityGroups'
+  | 'endpoints'
+> & { readonly dhcpOptionsId?: string };
 
 export interface Ec2Snapshot {
   readonly region: string;
