@@ -12,6 +12,7 @@ import {
 } from '@aws-sdk/client-ec2';
 import { CreateQueueCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { Context } from 'aws-lambda';
+import { lambdaContext } from '../support/lambda-context.js';
 import { main } from '../../functions/cli/main.js';
 import { createAwsClients } from '../../shared/aws/clients.js';
 import { seedDemoAccount, type DemoAccount } from '../../scripts/seed/demo-account.js';
@@ -39,22 +40,7 @@ function sqsEvent(bodies: readonly (string | object)[]) {
   };
 }
 
-function context(name: string): Context {
-  return {
-    functionName: name,
-    functionVersion: '$LATEST',
-    invokedFunctionArn: `arn:aws:lambda:us-east-1:123456789012:function:${name}`,
-    memoryLimitInMB: '512',
-    awsRequestId: 'req-1',
-    logGroupName: `/aws/lambda/${name}`,
-    logStreamName: 'stream',
-    callbackWaitsForEmptyEventLoop: false,
-    getRemainingTimeInMillis: () => 600000,
-    done: () => undefined,
-    fail: () => undefined,
-    succeed: () => undefined,
-  };
-}
+const context = lambdaContext;
 
 /** A DeleteVpcEndpoints event as CloudTrail records it, naming `endpointId`. */
 function deleteEvent(endpointId: string, id = 'e47e1b90-2f3a-4d5e-b6c7-8d9e0f1a2b3c', roleArn?: string) {

@@ -23,6 +23,7 @@ import {
   SendCommandCommand,
 } from '@aws-sdk/client-ssm';
 import type { Context } from 'aws-lambda';
+import { lambdaContext } from '../support/lambda-context.js';
 import aslValidator from 'asl-validator';
 import { StateMachine, type RunOptions, type StateMachineDefinition } from 'aws-local-stepfunctions';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -77,23 +78,6 @@ function resolveDefinition(template: PackagedService['template']): Definition {
     return `arn:aws:lambda:us-east-1:${ACCOUNT}:function:${logicalId}`;
   });
   return JSON.parse(resolved) as Definition;
-}
-
-function lambdaContext(name: string): Context {
-  return {
-    functionName: name,
-    functionVersion: '$LATEST',
-    invokedFunctionArn: `arn:aws:lambda:us-east-1:${ACCOUNT}:function:${name}`,
-    memoryLimitInMB: '512',
-    awsRequestId: 'req-1',
-    logGroupName: `/aws/lambda/${name}`,
-    logStreamName: 'stream',
-    callbackWaitsForEmptyEventLoop: false,
-    getRemainingTimeInMillis: () => 600000,
-    done: () => undefined,
-    fail: () => undefined,
-    succeed: () => undefined,
-  };
 }
 
 const named = (name: string, message = name) => Object.assign(new Error(message), { name });

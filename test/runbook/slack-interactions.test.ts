@@ -7,6 +7,7 @@ import { createHmac } from 'node:crypto';
 import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SFNClient, SendTaskFailureCommand, SendTaskSuccessCommand, TaskTimedOut } from '@aws-sdk/client-sfn';
 import type { Context } from 'aws-lambda';
+import { lambdaContext } from '../support/lambda-context.js';
 import { mockClient } from 'aws-sdk-client-mock';
 import { encodeApprovalValue } from '../../shared/notify/slack-message.js';
 import { resetEmulator } from '../support/emulator.js';
@@ -22,20 +23,7 @@ const NOW = 1_750_000_000;
 
 type Handler = (event: unknown, context: Context) => Promise<{ statusCode: number; body: string }>;
 
-const context = {
-  functionName: 'slackInteractions',
-  functionVersion: '$LATEST',
-  invokedFunctionArn: 'arn:aws:lambda:us-east-1:123456789012:function:slackInteractions',
-  memoryLimitInMB: '256',
-  awsRequestId: 'req-1',
-  logGroupName: '/aws/lambda/slackInteractions',
-  logStreamName: 'stream',
-  callbackWaitsForEmptyEventLoop: false,
-  getRemainingTimeInMillis: () => 10000,
-  done: () => undefined,
-  fail: () => undefined,
-  succeed: () => undefined,
-} as Context;
+const context = lambdaContext('slackInteractions', '256');
 
 const sfn = new SFNClient({ region: 'us-east-1' });
 const sfnMock = mockClient(sfn);
