@@ -113,7 +113,7 @@ function isAgentWork(action: Action): boolean {
 
 function markBroken(action: Action, run: VpcRun, error: unknown): void {
   if (action.kind === 'CreateVpcEndpoint' || action.kind === 'ModifyVpcEndpoint') {
-    run.broken.set(action.service, `${action.kind} failed: ${message(error)}`);
+    run.broken.set(action.service, `${action.kind} failed: ${errorMessage(error)}`);
   }
 }
 
@@ -138,12 +138,8 @@ function fail(action: Action, error: unknown): ActionOutcome {
     actionId: action.id,
     kind: action.kind,
     vpcId: action.vpcId,
-    error: message(error),
+    error: errorMessage(error),
   };
-}
-
-function message(error: unknown): string {
-  return errorMessage(error);
 }
 
 class Executor {

@@ -51,6 +51,7 @@ import {
   type SecurityGroupRule,
   type ServiceName,
 } from '../core/domain.js';
+import { ENDPOINT_STATES } from '../core/domain.js';
 import type { CreateVpcEndpointRequest, Ec2Writer, ModifyVpcEndpointRequest } from '../core/ports.js';
 import { isErrorNamed, isUnimplementedByEmulator } from './aws-errors.js';
 import { mapWithConcurrency } from './concurrency.js';
@@ -136,18 +137,6 @@ export function shortServiceName(serviceName: string, region: string): ServiceNa
   const short = serviceName.slice(prefix.length);
   return isServiceName(short) ? short : undefined;
 }
-
-const ENDPOINT_STATES: readonly EndpointState[] = [
-  'pending',
-  'pendingAcceptance',
-  'available',
-  'deleting',
-  'deleted',
-  'rejected',
-  'failed',
-  'expired',
-  'partial',
-];
 
 /** Real AWS spells states `Available`, `PendingAcceptance`; moto `available`. */
 export function normaliseEndpointState(state: string | undefined): EndpointState {

@@ -28,17 +28,19 @@ export const MODES: readonly Mode[] = ['enforce', 'audit', 'off'];
 
 export type EndpointType = 'Interface' | 'Gateway';
 
-export type EndpointState =
-  | 'pending'
-  | 'pendingAcceptance'
-  | 'available'
-  | 'deleting'
-  | 'deleted'
-  | 'rejected'
-  | 'failed'
-  | 'expired'
-  | 'partial'
-  | 'unknown';
+export const ENDPOINT_STATES = [
+  'pending',
+  'pendingAcceptance',
+  'available',
+  'deleting',
+  'deleted',
+  'rejected',
+  'failed',
+  'expired',
+  'partial',
+  'unknown',
+] as const;
+export type EndpointState = (typeof ENDPOINT_STATES)[number];
 
 /** Platforms the agent restart distinguishes (facts.md, "Restarting the ECS agent"). */
 export type Platform = 'linux' | 'linux-arm64' | 'bottlerocket' | 'windows' | 'unknown';

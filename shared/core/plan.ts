@@ -199,7 +199,7 @@ function planVpc(
           reason: `${reasonNeeded}; creating it in ${subnetIds.length} AZ(s) with private DNS`,
         });
       } else {
-        const routeTableIds = privateRouteTables(vpc, desired);
+        const routeTableIds = privateRouteTables(vpc);
         push({
           kind: 'CreateVpcEndpoint',
           service,
@@ -232,7 +232,7 @@ function planVpc(
       continue;
     }
     if (type === 'Gateway') {
-      const missing = privateRouteTables(vpc, desired).filter((rt) => !endpoint.routeTableIds.includes(rt));
+      const missing = privateRouteTables(vpc).filter((rt) => !endpoint.routeTableIds.includes(rt));
       if (missing.length > 0) {
         find({
           code: 'S3_GATEWAY_ROUTE_MISSING',
@@ -441,7 +441,7 @@ function chooseSubnets(vpc: ObservedVpc, azs: readonly string[], desired: Desire
   });
 }
 
-function privateRouteTables(vpc: ObservedVpc, _desired: DesiredVpc): string[] {
+function privateRouteTables(vpc: ObservedVpc): string[] {
   return [
     ...new Set(vpc.subnets.filter((s) => s.isPrivate && s.routeTableId).map((s) => s.routeTableId as string)),
   ].sort();

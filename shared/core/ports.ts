@@ -9,7 +9,6 @@ import type {
   ObservedContainerInstance,
   ObservedEndpoint,
   ObservedRegion,
-  Platform,
 } from './domain.js';
 
 export interface StateReader {
@@ -112,5 +111,3 @@ export interface RemediatorPorts {
   readonly ssm: SsmCommander;
   readonly ecs: EcsAgentControl;
 }
-
-export type { Platform };

@@ -17,6 +17,7 @@ import { main } from '../../functions/cli/main.js';
 import { createAwsClients } from '../../shared/aws/clients.js';
 import { seedDemoAccount, type DemoAccount } from '../../scripts/seed/demo-account.js';
 import { resetEmulator } from '../support/emulator.js';
+import { useEmulatorForHandlers } from '../support/handler-env.js';
 
 const EVENTS = resolve(import.meta.dirname, '../../events');
 const SELF_ROLE = 'arn:aws:iam::123456789012:role/ecs-endpoint-remediator-test-us-east-1-reconcile';
@@ -109,16 +110,8 @@ async function liveFor(vpcId: string, service: string): Promise<VpcEndpoint | un
 
 beforeAll(async () => {
   endpoint = await resetEmulator();
-  Object.assign(process.env, {
-    AWS_REGION: 'us-east-1',
-    AWS_ENDPOINT_URL: endpoint,
-    AWS_ACCESS_KEY_ID: 'test',
-    AWS_SECRET_ACCESS_KEY: 'test',
-    AWS_MAX_ATTEMPTS: '1',
-    POWERTOOLS_TRACE_ENABLED: 'false',
-    POWERTOOLS_SERVICE_NAME: 'ecs-endpoint-remediator',
+  useEmulatorForHandlers(endpoint, {
     SELF_ROLE_ARNS: SELF_ROLE,
-    UPDATE_OLD_AGENTS: 'false',
     MAX_CHANGES: '40',
   });
   const clients = createAwsClients({ region: 'us-east-1', endpointUrl: endpoint });

@@ -24,7 +24,7 @@ import type {
   SecurityGroupRef,
   ServiceName,
 } from '../../shared/core/domain.js';
-import { SERVICE_NAMES } from '../../shared/core/domain.js';
+import { ENDPOINT_STATES, SERVICE_NAMES } from '../../shared/core/domain.js';
 import { plan } from '../../shared/core/plan.js';
 import { ECS_AGENT_SERVICES } from '../../shared/core/services.js';
 import { AZS, healthyVpc, offers, region } from '../support/fixtures.js';
@@ -43,19 +43,6 @@ const ACTION_KINDS: readonly ActionKind[] = [
   'AddGatewayRoutes',
   'UpdateContainerAgent',
   'RestartEcsAgent',
-];
-
-const ENDPOINT_STATES: readonly EndpointState[] = [
-  'pending',
-  'pendingAcceptance',
-  'available',
-  'deleting',
-  'deleted',
-  'rejected',
-  'failed',
-  'expired',
-  'partial',
-  'unknown',
 ];
 
 type EndpointMutation =

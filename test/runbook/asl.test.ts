@@ -30,6 +30,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { createAwsClients } from '../../shared/aws/clients.js';
 import { seedDemoAccount, type DemoAccount } from '../../scripts/seed/demo-account.js';
 import { resetEmulator } from '../support/emulator.js';
+import { useEmulatorForHandlers } from '../support/handler-env.js';
 import { startRecordingServer, type RecordingServer } from '../support/local-http-server.js';
 import { packageService, type PackagedService } from '../support/sls-package.js';
 
@@ -213,15 +214,7 @@ beforeAll(async () => {
   definition = resolveDefinition(packaged.template);
   slack = await startRecordingServer();
   endpoint = await resetEmulator();
-  Object.assign(process.env, {
-    AWS_REGION: 'us-east-1',
-    AWS_ENDPOINT_URL: endpoint,
-    AWS_ACCESS_KEY_ID: 'test',
-    AWS_SECRET_ACCESS_KEY: 'test',
-    AWS_MAX_ATTEMPTS: '1',
-    POWERTOOLS_TRACE_ENABLED: 'false',
-    POWERTOOLS_SERVICE_NAME: 'ecs-endpoint-remediator',
-    UPDATE_OLD_AGENTS: 'false',
+  useEmulatorForHandlers(endpoint, {
     MAX_CHANGES: '40',
     SLACK_SECRET_NAME: 'runbook-test/slack',
     SLACK_SIGNING_SECRET_NAME: 'runbook-test/signing',

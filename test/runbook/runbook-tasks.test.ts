@@ -4,7 +4,6 @@
  * invocations, agents that never reconnect) uses in-memory ports handed in, with a fake clock.
  */
 import { DeleteVpcEndpointsCommand, DescribeVpcEndpointsCommand } from '@aws-sdk/client-ec2';
-import type { Clock } from '../../shared/apply/executor.js';
 import { createRemediatorPorts } from '../../shared/app/ports.js';
 import {
   applyNetworkTask,
@@ -27,21 +26,9 @@ import type { CommandInvocation, RemediatorPorts, SendCommandRequest } from '../
 import type { SlackMessage } from '../../shared/notify/slack-message.js';
 import { seedDemoAccount } from '../../scripts/seed/demo-account.js';
 import { resetEmulator } from '../support/emulator.js';
+import { fakeClock } from '../support/fake-clock.js';
 
 const INPUT = { region: 'us-east-1', mode: 'apply' as const, requireApproval: false };
-
-function fakeClock(): Clock & { slept: number[] } {
-  let now = Date.parse('2026-11-28T21:00:00Z');
-  const slept: number[] = [];
-  return {
-    slept,
-    now: () => now,
-    sleep: async (ms) => {
-      slept.push(ms);
-      now += ms;
-    },
-  };
-}
 
 function unused(): never {
   throw new Error('not used by this test');

@@ -19,9 +19,9 @@ import type { LogSink } from '../../shared/app/observability.js';
 import { createRemediatorPorts } from '../../shared/app/ports.js';
 import { reconcileBatch, type ReconcileDeps } from '../../shared/app/reconcile-batch.js';
 import { planObserved, planRegion } from '../../shared/app/remediator.js';
-import type { Clock } from '../../shared/apply/executor.js';
 import { createAwsClients, type AwsClients } from '../../shared/aws/clients.js';
 import { loadRestartDocument } from '../../shared/aws/restart-document.js';
+import { fakeClock } from './fake-clock.js';
 import { defaultConfig } from '../../shared/core/config.js';
 import type { ApplyReport, ObservedRegion, Plan } from '../../shared/core/domain.js';
 import type { StateReader } from '../../shared/core/ports.js';
@@ -58,11 +58,6 @@ export const config = {
 
 /** Outcomes recorded for RELIABILITY.md (each test file prints them at the end). */
 export const table: string[] = [];
-
-export function fakeClock(): Clock {
-  let now = Date.parse('2026-11-28T21:00:00Z');
-  return { now: () => now, sleep: async (ms) => void (now += ms) };
-}
 
 export interface FaultVpc {
   vpcId: string;

@@ -68,19 +68,6 @@ export function healthyVpc(index = 1, overrides: Partial<ObservedVpc> = {}): Obs
     isPrivate: true,
     hasInternetPath: false,
   }));
-  const services: ServiceName[] = [
-    'ecs-agent',
-    'ecs-telemetry',
-    'ecs',
-    'ecr.api',
-    'ecr.dkr',
-    's3',
-    'logs',
-    'secretsmanager',
-    'ssm',
-    'ssmmessages',
-    'ec2messages',
-  ];
   return {
     vpcId: `vpc-${index}`,
     isDefault: false,
@@ -125,7 +112,8 @@ export function healthyVpc(index = 1, overrides: Partial<ObservedVpc> = {}): Obs
         tags: { [MANAGED]: 'true' },
       },
     ],
-    endpoints: services.map((s) => endpoint(s, {}, index)),
+    // Every service the tool knows is needed by this VPC's workloads.
+    endpoints: SERVICE_NAMES.map((s) => endpoint(s, {}, index)),
     containerInstances: AZS.map((az, i) => ({
       containerInstanceArn: `arn:aws:ecs:${REGION}:123456789012:container-instance/main/ci${index}${i}`,
       clusterArn: `arn:aws:ecs:${REGION}:123456789012:cluster/main`,

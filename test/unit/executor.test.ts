@@ -14,7 +14,7 @@ import {
 import { DescribeContainerInstancesCommand, ECSClient } from '@aws-sdk/client-ecs';
 import { GetCommandInvocationCommand, SendCommandCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { mockClient } from 'aws-sdk-client-mock';
-import { applyPlan, restartReasonParameter, type Clock } from '../../shared/apply/executor.js';
+import { applyPlan, restartReasonParameter } from '../../shared/apply/executor.js';
 import { Ec2WriterAdapter } from '../../shared/aws/ec2-adapter.js';
 import { EcsAgentControlAdapter } from '../../shared/aws/ecs-adapter.js';
 import { SsmCommanderAdapter } from '../../shared/aws/ssm-adapter.js';
@@ -22,22 +22,10 @@ import { defaultConfig } from '../../shared/core/config.js';
 import { deriveDesired } from '../../shared/core/desired.js';
 import type { ObservedVpc, Plan } from '../../shared/core/domain.js';
 import { plan } from '../../shared/core/plan.js';
+import { fakeClock } from '../support/fake-clock.js';
 import { healthyVpc, region } from '../support/fixtures.js';
 
 const config = { ...defaultConfig, endpointWaitTimeoutSeconds: 60, agentWaitTimeoutSeconds: 60 };
-
-function fakeClock(): Clock & { slept: number[] } {
-  let now = Date.parse('2026-11-28T21:00:00Z');
-  const slept: number[] = [];
-  return {
-    slept,
-    now: () => now,
-    sleep: async (ms) => {
-      slept.push(ms);
-      now += ms;
-    },
-  };
-}
 
 function planFor(vpc: ObservedVpc): Plan {
   const observed = region([vpc]);
