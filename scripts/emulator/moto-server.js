@@ -4,14 +4,17 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 
 /**
- * Lifecycle of the local AWS emulator (moto server, from the project's .venv), shared by jest's
- * global setup, the demo and the benchmark. Plain JavaScript because jest loads global setup
+ * Lifecycle of the local AWS emulator (moto server from the project's .venv, extended by the
+ * project's `emulator/` package: `python -m emulator`), shared by jest's global setup, the demo
+ * and the benchmark. Plain JavaScript because jest loads global setup
  * files without the TypeScript path mapping.
  *
  * @typedef {{ endpoint: string, process: import('node:child_process').ChildProcess, stop: () => Promise<void> }} MotoServer
  */
 
-export const MOTO_BIN = resolve(import.meta.dirname, '../../.venv/bin/moto_server');
+const PROJECT_ROOT = resolve(import.meta.dirname, '../..');
+export const MOTO_BIN = resolve(PROJECT_ROOT, '.venv/bin/moto_server');
+const VENV_PYTHON = resolve(PROJECT_ROOT, '.venv/bin/python');
 
 /** @returns {Promise<number>} */
 export async function freeLoopbackPort() {
@@ -53,7 +56,11 @@ export async function startMotoServer() {
   }
   const port = await freeLoopbackPort();
   const endpoint = `http://127.0.0.1:${port}`;
-  const child = spawn(MOTO_BIN, ['-H', '127.0.0.1', '-p', String(port)], { stdio: 'ignore' });
+  const child = spawn(VENV_PYTHON, ['-m', 'emulator', '-H', '127.0.0.1', '-p', String(port)], {
+    cwd: PROJECT_ROOT,
+    env: { ...process.env, PYTHONPATH: PROJECT_ROOT },
+    stdio: 'ignore',
+  });
   await waitUntilReady(endpoint, child, 20000);
   return {
     endpoint,
