@@ -20,7 +20,9 @@ Patterns follow Smithy's `pattern` trait: a regular expression that is not impli
 
 Requests a test marked `x-emulator-deliberate: <reason>` (sent invalid on purpose) are counted
 apart and not validated. Exit code 1 when any checked request (or, with `--responses`, response) is
-invalid, or names a service or operation the models do not know; 0 otherwise.
+invalid, names a service or operation the models do not know, or came in a protocol the guard does
+not read (REST, CBOR: none of the product's services today), so a new client or an SDK that changes
+protocol cannot slip past unchecked; 0 otherwise.
 """
 
 from __future__ import annotations
@@ -85,7 +87,7 @@ class Report:
 
     def failed(self, with_responses: bool, strict: bool = False) -> bool:
         bad_responses = self.invalid_responses + (self.invalid_moto_responses if strict else [])
-        return bool(self.invalid or self.unknown or (with_responses and bad_responses))
+        return bool(self.invalid or self.unknown or self.unvalidated or (with_responses and bad_responses))
 
     def summary(self, with_responses: bool) -> str:
         text = (
@@ -555,7 +557,9 @@ def check(records: list[Record], with_responses: bool) -> Report:
             continue
         protocol = entry.get("protocol")
         if protocol not in ("json", "query"):
-            report.unvalidated.append(Finding(record.where, operation, [f"protocol {protocol} is not checked"]))
+            report.unvalidated.append(
+                Finding(record.where, operation, [f"protocol {protocol}: emulator/fidelity.py does not read it"])
+            )
             continue
         report.requests += 1
         service = models.service(signing)

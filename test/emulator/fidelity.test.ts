@@ -20,6 +20,7 @@ interface GuardReport {
   operations: Record<string, number>;
   invalid: Finding[];
   unknown: Finding[];
+  unvalidated: Finding[];
   deliberate: Record<string, number>;
   responses: number;
   invalidResponses: Finding[];
@@ -157,6 +158,14 @@ const CASES: Record<string, Entry> = {
   'ec2-list-gap': ec2('DescribeVpcEndpoints', { 'VpcEndpointId.1': 'vpce-1', 'VpcEndpointId.3': 'vpce-3' }),
   'ec2-not-a-boolean': ec2('ModifyVpcEndpoint', { VpcEndpointId: 'vpce-1', PrivateDnsEnabled: 'yes' }),
   'unknown-operation': ec2('DescribeVpc', {}),
+  'rest-protocol': {
+    service: 'lambda',
+    region: 'us-east-1',
+    action: '',
+    protocol: 'rest',
+    method: 'GET',
+    path: '/2015-03-31/functions',
+  },
   // marked deliberate by a test: counted apart, not checked
   deliberate: { ...ssm('SendCommand', { InstanceIds: [INSTANCE] }), deliberate: 'bad-input test' },
   // invalid replies
@@ -224,8 +233,11 @@ describe('the fidelity guard (emulator/fidelity.py) on crafted records', () => {
     );
   });
 
-  it('reports an operation the model does not have, and fails the run', () => {
+  it('reports an operation the model does not have or a protocol it cannot read, and fails the run', () => {
     expect(reasonsFor(result.report.unknown, 'unknown-operation')).toEqual(["ec2 has no 'DescribeVpc'"]);
+    expect(reasonsFor(result.report.unvalidated, 'rest-protocol')).toEqual([
+      'protocol rest: emulator/fidelity.py does not read it',
+    ]);
     expect(result.status).toBe(1);
     expect(result.report.summary).toMatch(/^fidelity: [\d,]+ requests, \d+ operations, 8 invalid, 1 unknown/);
   });
