@@ -2,7 +2,8 @@
 
 The WSGI wrapper below runs, for every request: the control API (`/_emulator/...`), then the
 extensions' ticks (time-dependent state), then their request filters (which may answer, e.g.
-RequestLimitExceeded), then moto. `/moto-api/reset` also resets the extensions.
+RequestLimitExceeded), then moto, then (when any are registered) the response observers with the
+reply that was sent. `/moto-api/reset` also resets the extensions.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import io
 import json
 import signal
 import sys
+import traceback
 from collections.abc import Iterable
 from typing import Any
 from urllib.parse import parse_qs
@@ -22,7 +24,7 @@ from .hooks import ControlError, Reply, RequestInfo
 from .settings import SettingError
 
 # Extension modules, installed in this order; each has `install() -> None`.
-EXTENSIONS: list[str] = []
+EXTENSIONS: list[str] = ["request_log"]
 
 
 def install_extensions() -> None:
@@ -116,6 +118,14 @@ def _respond(start_response: Any, reply: Reply) -> Iterable[bytes]:
     return [reply.body]
 
 
+def _observe(info: RequestInfo, reply: Reply, from_filter: bool) -> None:
+    for observer in hooks.response_observers:
+        try:
+            observer(info, reply, from_filter)
+        except Exception:  # an observer only watches: never break the answer
+            traceback.print_exc()
+
+
 def _json_reply(status: int, value: Any) -> Reply:
     return Reply(status, json.dumps(value).encode(), [("Content-Type", "application/json")])
 
@@ -140,8 +150,34 @@ class ExtendedMoto:
         for request_filter in hooks.request_filters:
             reply = request_filter(info)
             if reply is not None:
+                _observe(info, reply, True)
                 return _respond(start_response, reply)
-        return self.moto_app(environ, start_response)
+        if not hooks.response_observers:
+            return self.moto_app(environ, start_response)
+        return self.observed_moto(info, environ, start_response)
+
+    def observed_moto(self, info: RequestInfo, environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
+        """Runs moto, buffering its body so the response observers see what was sent."""
+        sent: dict[str, Any] = {}
+
+        def capture(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
+            sent["status"], sent["headers"] = status, headers
+            return start_response(status, headers, exc_info)
+
+        try:
+            result = self.moto_app(environ, capture)
+            try:
+                body = b"".join(result)
+            finally:
+                close = getattr(result, "close", None)
+                if close is not None:
+                    close()
+        except Exception:
+            _observe(info, Reply(500, b""), False)  # the server answers 500 for what moto raised
+            raise
+        status = int(str(sent.get("status", "500")).split(" ", 1)[0])
+        _observe(info, Reply(status, body, list(sent.get("headers", []))), False)
+        return [body]
 
     def control(self, environ: dict[str, Any], name: str) -> Reply:
         handler = hooks.controls.get(name)

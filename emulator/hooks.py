@@ -5,6 +5,9 @@
 - request filters: called before moto sees a request, with the parsed `RequestInfo`; a filter may
   answer the request itself by returning a `Reply` (throttling, validation moto lacks). The first
   reply wins.
+- response observers: called after every AWS request has been answered (by a request filter or
+  by moto), with the `RequestInfo`, the `Reply` sent and whether a request filter produced it.
+  Observers only watch (recording, metrics); an observer's exception is printed, never sent.
 - resets: called after moto's own `/moto-api/reset`.
 - controls: routes under `/_emulator/<name>` for tests and the demo (JSON in, JSON out; a
   `ControlError` becomes HTTP 400 with its message).
@@ -49,11 +52,13 @@ class ControlError(Exception):
 
 Tick = Callable[[float], None]
 RequestFilter = Callable[[RequestInfo], Reply | None]
+ResponseObserver = Callable[[RequestInfo, Reply, bool], None]  # (request, reply, answered by a filter)
 Reset = Callable[[], None]
 Control = Callable[[str, Any], Any]  # (HTTP method, parsed JSON body or None) -> JSON-able
 
 ticks: list[Tick] = []
 request_filters: list[RequestFilter] = []
+response_observers: list[ResponseObserver] = []
 resets: list[Reset] = []
 controls: dict[str, Control] = {}
 
@@ -64,6 +69,10 @@ def register_tick(fn: Tick) -> None:
 
 def register_request_filter(fn: RequestFilter) -> None:
     request_filters.append(fn)
+
+
+def register_response_observer(fn: ResponseObserver) -> None:
+    response_observers.append(fn)
 
 
 def register_reset(fn: Reset) -> None:

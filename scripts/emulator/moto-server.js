@@ -12,9 +12,9 @@ import { resolve } from 'node:path';
  * @typedef {{ endpoint: string, process: import('node:child_process').ChildProcess, stop: () => Promise<void> }} MotoServer
  */
 
-const PROJECT_ROOT = resolve(import.meta.dirname, '../..');
+export const PROJECT_ROOT = resolve(import.meta.dirname, '../..');
 export const MOTO_BIN = resolve(PROJECT_ROOT, '.venv/bin/moto_server');
-const VENV_PYTHON = resolve(PROJECT_ROOT, '.venv/bin/python');
+export const VENV_PYTHON = resolve(PROJECT_ROOT, '.venv/bin/python');
 
 /** @returns {Promise<number>} */
 export async function freeLoopbackPort() {
@@ -49,8 +49,12 @@ async function waitUntilReady(endpoint, child, timeoutMs) {
   throw new Error(`moto_server did not answer at ${endpoint} within ${timeoutMs} ms`);
 }
 
-/** @returns {Promise<MotoServer>} */
-export async function startMotoServer() {
+/**
+ * @param {{ env?: Record<string, string> }} [options] extra environment for the emulator process
+ *   (its switches, e.g. `EMULATOR_RECORD_DIR`)
+ * @returns {Promise<MotoServer>}
+ */
+export async function startMotoServer(options = {}) {
   if (!existsSync(MOTO_BIN)) {
     throw new Error(`moto_server not found at ${MOTO_BIN}: run scripts/python-tools.sh (npm test does)`);
   }
@@ -58,7 +62,7 @@ export async function startMotoServer() {
   const endpoint = `http://127.0.0.1:${port}`;
   const child = spawn(VENV_PYTHON, ['-m', 'emulator', '-H', '127.0.0.1', '-p', String(port)], {
     cwd: PROJECT_ROOT,
-    env: { ...process.env, PYTHONPATH: PROJECT_ROOT },
+    env: { ...process.env, ...options.env, PYTHONPATH: PROJECT_ROOT },
     stdio: 'ignore',
   });
   await waitUntilReady(endpoint, child, 20000);
