@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// The CLI bundle is built by `npm run build` (run by `npm install` and `npm pack` through `prepare`).
+// The CLI bundle is built by `npm run build` (and by `npm pack` through `prepack`; an installed
+// package ships it). No install-time script: installing the tarball runs nothing.
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 

@@ -111,7 +111,8 @@ const processIo: CliIo = {
   env: process.env,
   interactive: Boolean(process.stdin.isTTY),
   stdoutIsTty: Boolean(process.stdout.isTTY),
-  ...(process.stderr.isTTY ? { progressTerminal: process.stderr } : {}),
+  // A terminal that reports no width (some pseudo-terminals) cannot be redrawn in place.
+  ...(process.stderr.isTTY && process.stderr.columns > 0 ? { progressTerminal: process.stderr } : {}),
   confirm: async (question) => {
     const rl = createInterface({ input: process.stdin, output: process.stderr });
     try {
