@@ -201,7 +201,7 @@ export function formatPlan(p: Plan, options: ReportOptions = {}): string {
 export function formatApplyIntent(p: Plan, options: ReportOptions = {}): string {
   if (options.verbose) return formatPlan(p, options);
   const style = options.style ?? PLAIN;
-  const lines = header(p);
+  const lines = [...header(p), ''];
   for (const vpc of p.vpcs) {
     if (vpc.mode === 'enforce' && vpc.actions.length > 0) {
       lines.push(vpcHeading(vpc, style), ...actionLines(vpc, style, false), ...costLine(vpc));

@@ -88,6 +88,14 @@ describe('in a terminal', () => {
     expect(plain(run.output)).toContain('critical (');
   });
 
+  it('apply shows its progress with action counts and colours the outcomes', () => {
+    const run = inTerminal(['apply', '--yes', '--region', 'us-east-1', '--endpoint-url', endpoint]);
+    expect(run.code).toBe(0);
+    expect(plain(run.output)).toMatch(/applying · \d+\/30 actions · \d+s/);
+    expect(run.output).toMatch(new RegExp(`${ESC}\\[32mapplied${ESC}`));
+    expect(plain(run.output)).toMatch(/Apply: 13 applied, 0 failed · 2 VPCs in audit not changed\r?\n/);
+  });
+
   it('--json prints the document only: no status, no escape codes', () => {
     const run = inTerminal(['plan', '--json', '--region', 'us-east-1', '--endpoint-url', endpoint]);
     expect(run.code).toBe(2);
@@ -105,7 +113,9 @@ describe('without a terminal', () => {
     for (const line of run.stderr.split('\n').filter(Boolean)) {
       expect(line).toMatch(/^ecs-endpoint-remediator: .+ · \d+(m\d\d)?s$/);
     }
-    expect(run.stdout.trimEnd().split('\n').at(-1)).toMatch(/^Plan: 8 to create/);
+    expect(run.stdout.trimEnd().split('\n').at(-1)).toMatch(
+      /^Plan: \d+ to create, \d+ to change, 0 to destroy · /,
+    );
   });
 });
 
