@@ -15,6 +15,7 @@ import { describeAction, planDocument } from '../../shared/core/report.js';
 import {
   applicableActions,
   formatApplyIntent,
+  formatApplyIntentMarkdown,
   formatApplyMarkdown,
   formatApplyReport,
   formatPlan,
@@ -274,7 +275,8 @@ function printPlan(s: Session, p: Plan, intent: boolean): void {
   const { output, verbose } = s.parsed;
   const style = terminalStyle(s.colour);
   if (output === 'json') return;
-  if (output === 'markdown') s.io.stdout(formatPlanMarkdown(p, { verbose }));
+  if (output === 'markdown')
+    s.io.stdout(intent ? formatApplyIntentMarkdown(p, { verbose }) : formatPlanMarkdown(p, { verbose }));
   else s.io.stdout(intent ? formatApplyIntent(p, { style, verbose }) : formatPlan(p, { style, verbose }));
 }
 

@@ -300,13 +300,32 @@ export function formatPlanMarkdown(p: Plan, options: Pick<ReportOptions, 'verbos
   return lines.join('\n');
 }
 
+/** What apply is about to do, as markdown: the enforce VPCs' actions, one line per other VPC. */
+export function formatApplyIntentMarkdown(p: Plan, options: Pick<ReportOptions, 'verbose'> = {}): string {
+  if (options.verbose) return formatPlanMarkdown(p, options);
+  const lines = [`## ecs-endpoint-remediator apply: ${p.region}`, ''];
+  for (const vpc of p.vpcs) {
+    if (vpc.mode === 'enforce' && vpc.actions.length > 0) {
+      lines.push(`### VPC \`${vpc.vpcId}\` (enforce)`, '', '| # | action |', '|---|---|');
+      vpc.actions.forEach((a, i) => lines.push(`| ${i + 1} | ${cell(describeAction(a))} |`));
+      lines.push('');
+    } else if (vpc.mode === 'off' || hasDrift(vpc)) {
+      lines.push(`- ${cell(oneLine(vpc, PLAIN))}`);
+    }
+  }
+  const clean = p.vpcs.filter((v) => v.mode !== 'off' && !hasDrift(v)).map((v) => `\`${v.vpcId}\``);
+  if (clean.length > 0) lines.push(`- No drift: ${clean.join(', ')}`);
+  lines.push('', planSummary(p));
+  return lines.join('\n');
+}
+
 /** The apply outcome as markdown: a table per VPC apply worked on, then the summary line. */
 export function formatApplyMarkdown(
   report: ApplyReport,
   options: Pick<ReportOptions, 'verbose'> = {},
 ): string {
   const actions = new Map(report.plan.vpcs.flatMap((v) => v.actions.map((a) => [a.id, a] as const)));
-  const lines = [`## ecs-endpoint-remediator apply: ${report.region}`, ''];
+  const lines = [`## ecs-endpoint-remediator apply outcome: ${report.region}`, ''];
   for (const vpc of report.plan.vpcs) {
     const outcomes = report.outcomes.filter((o) => o.vpcId === vpc.vpcId);
     if (outcomes.length === 0 || (!options.verbose && vpc.mode !== 'enforce')) continue;

@@ -139,6 +139,23 @@ describe('verbose apply', () => {
   }, 120000);
 });
 
+describe('markdown apply', () => {
+  beforeAll(freshAccount, 120000);
+
+  it('--output markdown: the actions and outcomes as tables, no findings, the apply summary last', async () => {
+    const run = await cli(['apply', '--yes', '--output', 'markdown', ...target]);
+    expect(run.code).toBe(0);
+    expect(run.stdout).not.toContain('MISSING_ENDPOINT');
+    expect(run.stdout).toContain(`### VPC \`${account.vpcIds.payments}\` (enforce)`);
+    expect(run.stdout).toMatch(/^\| 1 \| enable enableDnsHostnames on the VPC \|$/m);
+    expect(run.stdout).toMatch(
+      new RegExp(`^- VPC ${account.vpcIds.analytics} \\[audit\\]: 15 findings`, 'm'),
+    );
+    expect(run.stdout.split('\n').filter((l) => l.startsWith('| applied | '))).toHaveLength(13);
+    expect(lastLine(run.stdout)).toBe('Apply: 13 applied, 0 failed · 2 VPCs in audit not changed');
+  }, 120000);
+});
+
 describe('saved plans', () => {
   beforeEach(freshAccount, 120000);
 
