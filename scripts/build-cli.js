@@ -1,4 +1,4 @@
-// Bundles the CLI into dist/cli.js (ESM, Node 22). Build output is never committed.
+// Bundles the CLI into dist/cli.js (ESM; runs on Node 20 and newer, package.json `engines`). Build output is never committed.
 import { build } from 'esbuild';
 import { existsSync } from 'node:fs';
 
@@ -10,7 +10,7 @@ if (!existsSync(entry)) {
     entryPoints: [entry],
     bundle: true,
     platform: 'node',
-    target: 'node22',
+    target: 'node20',
     format: 'esm',
     outfile: 'dist/cli.js',
     banner: {

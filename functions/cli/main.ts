@@ -1,25 +1,94 @@
 /**
- * `ecs-endpoint-remediator plan|apply`: the CLI. Exit codes: plan 0 no drift, 2 drift, 1 error;
- * apply 0 converged, 1 any failure or error. Errors are one line on stderr.
+ * `ecs-endpoint-remediator plan|apply|explain`: the CLI. Exit codes: plan 0 no drift, 2 drift, 1
+ * error; apply 0 converged, 1 any failure, refusal or error; explain 0, 1 for an unknown code. Errors
+ * and refusals are one line on stderr. stdout carries only the report, its summary line last; progress
+ * goes to stderr (none with --json).
  */
 import { createInterface } from 'node:readline/promises';
 import { parseArgs } from 'node:util';
 import { configFromEnvironment, type RemediatorConfig } from '../../shared/core/config.js';
-import type { ApplyReport, Plan } from '../../shared/core/domain.js';
+import type { Action, ApplyReport, Plan } from '../../shared/core/domain.js';
+import { FINDING_CODES } from '../../shared/core/domain.js';
+import { FINDING_EXPLANATIONS, formatExplanation, isFindingCode } from '../../shared/core/explanations.js';
 import { hasDrift } from '../../shared/core/plan.js';
-import { formatApplyReport, formatPlan, planDocument } from '../../shared/core/report.js';
-import { createAwsClients } from '../../shared/aws/clients.js';
+import { describeAction, planDocument } from '../../shared/core/report.js';
+import {
+  applicableActions,
+  formatApplyIntent,
+  formatApplyIntentMarkdown,
+  formatApplyMarkdown,
+  formatApplyReport,
+  formatPlan,
+  formatPlanMarkdown,
+} from '../../shared/core/text-report.js';
+import { createAwsClients, type AwsClients } from '../../shared/aws/clients.js';
 import { errorMessage } from '../../shared/aws/aws-errors.js';
+import { countCalls } from '../../shared/aws/call-counter.js';
+import { VpcNotFoundError } from '../../shared/aws/state-reader.js';
+import { readAccountId } from '../../shared/aws/sts-adapter.js';
 import { createRemediatorPorts } from '../../shared/app/ports.js';
-import { applyRegionPlan, planRegion, type RemediatorDeps } from '../../shared/app/remediator.js';
+import {
+  applyRegionPlan,
+  changedSinceSaved,
+  planRegion,
+  planRegionForSaving,
+  type RemediatorDeps,
+} from '../../shared/app/remediator.js';
+import { TOOL_NAME, toolVersion } from './package-info.js';
+import { ProgressView } from './progress-view.js';
+import { readSavedPlan, SavedPlanError, writeSavedPlan } from './saved-plan.js';
+import { colourWanted, terminalStyle } from './style.js';
 
-export const USAGE = `Usage:
-  ecs-endpoint-remediator plan  [--region R] [--vpc ID]... [--endpoint-url URL] [--json]
-  ecs-endpoint-remediator apply [--region R] [--vpc ID]... [--endpoint-url URL] [--json] [--yes] [--max-changes N]
+const COMMON = `  --region R          the Region (default: AWS_REGION / AWS_DEFAULT_REGION)
+  --endpoint-url URL  send every AWS call to URL (a local emulator)
+  --output FORMAT     text (default), json or markdown (a table per VPC); --json is --output json
+  --verbose           everything: every VPC in full, every finding and outcome
+  --no-color          no colour (also NO_COLOR=1); colour is used only on a terminal
+  -h, --help          this help`;
 
-  plan   reads the region and prints what is wrong and what would be done (exit 0 no drift, 2 drift, 1 error)
-  apply  prints the plan, asks for confirmation (unless --yes), applies it to enforce VPCs
-         (exit 0 converged, 1 on any failure)`;
+const HELP = {
+  main: `Usage: ${TOOL_NAME} <command> [options]
+
+Keeps the VPC endpoints Amazon ECS needs in private subnets present and correct.
+
+Commands:
+  plan [--out FILE]   read the Region, print what is wrong and what would be done
+  apply [FILE]        apply the plan to the VPCs tagged enforce (FILE: exactly a saved plan)
+  explain [CODE]      what a finding code means and what to do about it
+
+Options: --version prints the version; \`${TOOL_NAME} <command> --help\` shows a command's options.`,
+  plan: `Usage: ${TOOL_NAME} plan [--region R] [--vpc ID]... [--endpoint-url URL] [--output FORMAT] [--out FILE]
+
+Reads the Region and prints, per VPC, the findings (by severity) and the actions that would repair
+them, each with its reason, then a summary line. Read-only.
+Exit codes: 0 no drift, 2 drift found, 1 error.
+
+  --vpc ID            only this VPC (repeatable)
+  --out FILE          also save the plan, with a fingerprint of the state each action depends on,
+                      for \`${TOOL_NAME} apply FILE\`
+${COMMON}`,
+  apply: `Usage: ${TOOL_NAME} apply [FILE] [--region R] [--vpc ID]... [--endpoint-url URL] [--output FORMAT] [--yes] [--max-changes N]
+
+Without FILE: plans the Region again and applies it to the VPCs tagged enforce. With FILE (from
+\`plan --out\`): re-reads the state, checks that what each saved action depends on is unchanged, and
+applies exactly those actions; refuses (exit 1, nothing written) when that state changed, or when the
+file was made for another account, Region or tool version. Asks before changing anything.
+Audit and off VPCs are never changed. Exit codes: 0 converged, 1 any failure, refusal or error.
+
+  --vpc ID            only this VPC (repeatable; not with FILE)
+  -y, --yes           do not ask (needed without a terminal)
+  --max-changes N     stop before more than N write calls (default MAX_CHANGES, 20)
+${COMMON}`,
+  explain: `Usage: ${TOOL_NAME} explain [CODE]
+
+Prints what a finding code means, why ECS breaks, what the tool does or what to do by hand, and the
+AWS documentation page. Without CODE: lists the codes.
+
+  -h, --help          this help`,
+} as const;
+
+/** Kept for callers that print the overview. */
+export const USAGE = HELP.main;
 
 const REGION_PATTERN = /^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d{1,2}$/;
 const VPC_PATTERN = /^vpc-[0-9a-f]{8,17}$/;
@@ -29,7 +98,12 @@ export interface CliIo {
   readonly stderr: (text: string) => void;
   readonly env: Readonly<Record<string, string | undefined>>;
   readonly confirm: (question: string) => Promise<boolean>;
+  /** stdin is a terminal: apply may ask. */
   readonly interactive: boolean;
+  /** stdout is a terminal: colour. */
+  readonly stdoutIsTty?: boolean;
+  /** A terminal stream for the live progress status (stderr when it is a TTY). */
+  readonly progressTerminal?: NodeJS.WritableStream;
 }
 
 const processIo: CliIo = {
@@ -37,6 +111,9 @@ const processIo: CliIo = {
   stderr: (text) => process.stderr.write(`${text}\n`),
   env: process.env,
   interactive: Boolean(process.stdin.isTTY),
+  stdoutIsTty: Boolean(process.stdout.isTTY),
+  // A terminal that reports no width (some pseudo-terminals) cannot be redrawn in place.
+  ...(process.stderr.isTTY && process.stderr.columns > 0 ? { progressTerminal: process.stderr } : {}),
   confirm: async (question) => {
     const rl = createInterface({ input: process.stdin, output: process.stderr });
     try {
@@ -48,18 +125,34 @@ const processIo: CliIo = {
 };
 
 class UsageError extends Error {}
+/** A refusal of `apply FILE`: one line, exit 1, nothing written. */
+class Refusal extends Error {}
+
+type Output = 'text' | 'json' | 'markdown';
+type Command = 'plan' | 'apply' | 'explain';
 
 interface Parsed {
-  command: 'plan' | 'apply';
+  command: Command;
   region?: string;
   vpcIds: string[];
   endpointUrl?: string;
-  json: boolean;
+  output: Output;
+  verbose: boolean;
+  noColor: boolean;
   yes: boolean;
   maxChanges?: number;
+  out?: string;
+  file?: string;
+  code?: string;
 }
 
-function parse(argv: readonly string[]): Parsed | 'help' {
+const ALLOWED: Record<Command, readonly string[]> = {
+  plan: ['region', 'vpc', 'endpoint-url', 'json', 'output', 'verbose', 'no-color', 'out'],
+  apply: ['region', 'vpc', 'endpoint-url', 'json', 'output', 'verbose', 'no-color', 'yes', 'max-changes'],
+  explain: ['no-color'],
+};
+
+function parse(argv: readonly string[]): Parsed | { help: keyof typeof HELP } | 'version' {
   const { values, positionals } = parseArgs({
     args: [...argv],
     allowPositionals: true,
@@ -68,17 +161,36 @@ function parse(argv: readonly string[]): Parsed | 'help' {
       region: { type: 'string' },
       vpc: { type: 'string', multiple: true },
       'endpoint-url': { type: 'string' },
-      json: { type: 'boolean', default: false },
-      yes: { type: 'boolean', short: 'y', default: false },
+      json: { type: 'boolean' },
+      output: { type: 'string', short: 'o' },
+      verbose: { type: 'boolean', short: 'v' },
+      'no-color': { type: 'boolean' },
+      yes: { type: 'boolean', short: 'y' },
       'max-changes': { type: 'string' },
-      help: { type: 'boolean', short: 'h', default: false },
+      out: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+      version: { type: 'boolean', short: 'V' },
     },
   });
-  if (values.help) return 'help';
   const [command, ...rest] = positionals;
-  if (command !== 'plan' && command !== 'apply')
-    throw new UsageError(`unknown command ${JSON.stringify(command ?? '')}`);
-  if (rest.length > 0) throw new UsageError(`unexpected argument ${JSON.stringify(rest[0])}`);
+  if (values.version && command === undefined) return 'version';
+  if (command === undefined || command === 'help') {
+    if (values.help || command === 'help') {
+      const topic = rest[0];
+      return { help: topic === 'plan' || topic === 'apply' || topic === 'explain' ? topic : 'main' };
+    }
+    throw new UsageError('no command given');
+  }
+  if (command !== 'plan' && command !== 'apply' && command !== 'explain')
+    throw new UsageError(`unknown command ${JSON.stringify(command)}`);
+  if (values.help) return { help: command };
+  for (const [name, value] of Object.entries(values)) {
+    if (value !== undefined && name !== 'help' && !ALLOWED[command].includes(name)) {
+      throw new UsageError(`--${name} does not go with ${command} (see ${command} --help)`);
+    }
+  }
+  const maxArgs = command === 'plan' ? 0 : 1;
+  if (rest.length > maxArgs) throw new UsageError(`unexpected argument ${JSON.stringify(rest[maxArgs])}`);
   if (values.region !== undefined && !REGION_PATTERN.test(values.region)) {
     throw new UsageError(`unknown region ${JSON.stringify(values.region)}`);
   }
@@ -90,21 +202,31 @@ function parse(argv: readonly string[]): Parsed | 'help' {
     maxChanges = Number(values['max-changes']);
     if (!Number.isInteger(maxChanges) || maxChanges < 0)
       throw new UsageError('--max-changes takes a whole number >= 0');
-    if (command !== 'apply') throw new UsageError('--max-changes goes with apply');
   }
-  if (values.yes && command !== 'apply') throw new UsageError('--yes goes with apply');
   const endpointUrl = values['endpoint-url'];
   if (endpointUrl !== undefined && !/^https?:\/\/[^\s/]+/.test(endpointUrl)) {
     throw new UsageError(`--endpoint-url must be an http(s) URL, got ${JSON.stringify(endpointUrl)}`);
   }
+  const output = values.output ?? (values.json ? 'json' : 'text');
+  if (output !== 'text' && output !== 'json' && output !== 'markdown')
+    throw new UsageError(`--output takes text, json or markdown, got ${JSON.stringify(output)}`);
+  if (values.json && output !== 'json') throw new UsageError('--json is --output json: give one of them');
+  const positional = rest[0];
+  if (command === 'apply' && positional !== undefined && (values.vpc ?? []).length > 0)
+    throw new UsageError('a saved plan names its VPCs: --vpc does not go with apply FILE');
   return {
     command,
     vpcIds: values.vpc ?? [],
-    json: values.json ?? false,
+    output,
+    verbose: values.verbose ?? false,
+    noColor: values['no-color'] ?? false,
     yes: values.yes ?? false,
     ...(values.region ? { region: values.region } : {}),
     ...(endpointUrl ? { endpointUrl } : {}),
     ...(maxChanges !== undefined ? { maxChanges } : {}),
+    ...(values.out !== undefined ? { out: values.out } : {}),
+    ...(command === 'apply' && positional !== undefined ? { file: positional } : {}),
+    ...(command === 'explain' && positional !== undefined ? { code: positional } : {}),
   };
 }
 
@@ -118,62 +240,200 @@ function applyDocument(report: ApplyReport): unknown {
   };
 }
 
-function applicable(p: Plan): number {
-  return p.vpcs.reduce((n, v) => n + (v.mode === 'enforce' ? v.actions.filter((a) => a.apply).length : 0), 0);
+function explain(parsed: Parsed, io: CliIo): number {
+  if (parsed.code === undefined) {
+    const width = Math.max(...FINDING_CODES.map((c) => c.length));
+    io.stdout(
+      [
+        'Finding codes (`explain CODE` for one):',
+        ...FINDING_CODES.map((c) => `  ${c.padEnd(width)}  ${FINDING_EXPLANATIONS[c].meaning}`),
+      ].join('\n'),
+    );
+    return 0;
+  }
+  const code = parsed.code.toUpperCase();
+  if (!isFindingCode(code)) {
+    io.stderr(
+      `${TOOL_NAME}: unknown finding code ${JSON.stringify(parsed.code)}; known codes: ${FINDING_CODES.join(', ')}`,
+    );
+    return 1;
+  }
+  io.stdout(formatExplanation(code));
+  return 0;
+}
+
+interface Session {
+  readonly parsed: Parsed;
+  readonly io: CliIo;
+  readonly clients: AwsClients;
+  readonly deps: RemediatorDeps;
+  readonly view: ProgressView | undefined;
+  readonly colour: boolean;
+}
+
+function printPlan(s: Session, p: Plan, intent: boolean): void {
+  const { output, verbose } = s.parsed;
+  const style = terminalStyle(s.colour);
+  if (output === 'json') return;
+  if (output === 'markdown')
+    s.io.stdout(intent ? formatApplyIntentMarkdown(p, { verbose }) : formatPlanMarkdown(p, { verbose }));
+  else s.io.stdout(intent ? formatApplyIntent(p, { style, verbose }) : formatPlan(p, { style, verbose }));
+}
+
+async function runPlan(s: Session): Promise<number> {
+  const scope = s.parsed.vpcIds.length > 0 ? { vpcIds: s.parsed.vpcIds } : {};
+  let p: Plan;
+  if (s.parsed.out !== undefined) {
+    const account = await readAccountId(s.clients.sts);
+    const saved = await planRegionForSaving(s.deps, scope);
+    p = saved.plan;
+    writeSavedPlan(s.parsed.out, {
+      toolVersion: toolVersion(),
+      account,
+      region: p.region,
+      createdAt: new Date().toISOString(),
+      plan: p,
+      fingerprints: saved.fingerprints,
+    });
+  } else {
+    p = await planRegion(s.deps, scope);
+  }
+  s.view?.stop();
+  if (s.parsed.output === 'json') s.io.stdout(JSON.stringify(planDocument(p), null, 2));
+  else printPlan(s, p, false);
+  if (s.parsed.out !== undefined && s.parsed.output !== 'json') {
+    s.io.stderr(
+      `${TOOL_NAME}: saved the plan (${applicableActions(p).length} action(s) to apply) to ${s.parsed.out}; ` +
+        `apply exactly it with \`${TOOL_NAME} apply ${s.parsed.out}\``,
+    );
+  }
+  return hasDrift(p) ? 2 : 0;
+}
+
+function listActions(actions: readonly Action[], max = 3): string {
+  const shown = actions.slice(0, max).map((a) => `${a.vpcId}: ${describeAction(a)}`);
+  return actions.length > max ? `${shown.join('; ')}; and ${actions.length - max} more` : shown.join('; ');
+}
+
+/** The saved plan to apply, once it is known to hold; refuses (throws Refusal) otherwise. */
+async function checkedSavedPlan(s: Session, file: string): Promise<Plan> {
+  const saved = readSavedPlan(file);
+  const version = toolVersion();
+  if (saved.toolVersion !== version)
+    throw new Refusal(
+      `refused: ${file} was made by ${TOOL_NAME} ${saved.toolVersion}, this is ${version}; nothing was applied: plan again`,
+    );
+  if (saved.region !== s.clients.region)
+    throw new Refusal(
+      `refused: ${file} is a plan for ${saved.region}, not ${s.clients.region}; nothing was applied`,
+    );
+  const account = await readAccountId(s.clients.sts);
+  if (account !== saved.account)
+    throw new Refusal(
+      `refused: ${file} is a plan for account ${saved.account}, these credentials are for ${account}; nothing was applied`,
+    );
+  let changed: Action[];
+  try {
+    changed = await changedSinceSaved(s.deps, saved.plan, saved.fingerprints);
+  } catch (error) {
+    if (error instanceof VpcNotFoundError)
+      throw new Refusal(
+        `refused: the state changed since the plan was made (${error.message}); nothing was applied: plan again`,
+      );
+    throw error;
+  }
+  if (changed.length > 0) {
+    const total = applicableActions(saved.plan).length;
+    throw new Refusal(
+      `refused: the state changed since the plan was made for ${changed.length} of its ${total} action(s) ` +
+        `(${listActions(changed)}); nothing was applied: plan again`,
+    );
+  }
+  return saved.plan;
+}
+
+async function runApply(s: Session): Promise<number> {
+  const { parsed, io } = s;
+  const p =
+    parsed.file !== undefined
+      ? await checkedSavedPlan(s, parsed.file)
+      : await planRegion(s.deps, parsed.vpcIds.length > 0 ? { vpcIds: parsed.vpcIds } : {});
+  s.view?.stop();
+  printPlan(s, p, true);
+  const count = applicableActions(p).length;
+  if (count > 0 && !parsed.yes) {
+    if (!io.interactive) throw new Error('apply changes the network: pass --yes to apply without a terminal');
+    const ok = await io.confirm(`Apply ${count} action(s) to enforce VPCs in ${p.region}? [y/N] `);
+    if (!ok) {
+      io.stderr(`${TOOL_NAME}: not applied`);
+      return 1;
+    }
+  }
+  const report = await applyRegionPlan(s.deps, p);
+  s.view?.stop();
+  if (parsed.output === 'json') io.stdout(JSON.stringify(applyDocument(report), null, 2));
+  else if (parsed.output === 'markdown')
+    io.stdout(`\n${formatApplyMarkdown(report, { verbose: parsed.verbose })}`);
+  else
+    io.stdout(`\n${formatApplyReport(report, { style: terminalStyle(s.colour), verbose: parsed.verbose })}`);
+  return report.converged ? 0 : 1;
 }
 
 export async function main(argv: readonly string[], io: CliIo = processIo): Promise<number> {
-  let parsed: Parsed | 'help';
+  let parsed: ReturnType<typeof parse>;
   try {
     parsed = parse(argv);
   } catch (error) {
     io.stderr(
-      `ecs-endpoint-remediator: ${error instanceof Error ? error.message : String(error)}\n\n${USAGE}`,
+      `${TOOL_NAME}: ${error instanceof Error ? error.message : String(error)} (\`${TOOL_NAME} --help\` lists the commands)`,
     );
     return 1;
   }
-  if (parsed === 'help') {
-    io.stdout(USAGE);
+  if (parsed === 'version') {
+    io.stdout(toolVersion());
     return 0;
   }
+  if ('help' in parsed) {
+    io.stdout(HELP[parsed.help]);
+    return 0;
+  }
+  if (parsed.command === 'explain') return explain(parsed, io);
+  let view: ProgressView | undefined;
   try {
+    let region = parsed.region;
+    if (parsed.command === 'apply' && parsed.file !== undefined && region === undefined) {
+      region = readSavedPlan(parsed.file).region;
+    }
     const base = configFromEnvironment(io.env);
     const config: RemediatorConfig =
       parsed.maxChanges !== undefined ? { ...base, maxChanges: parsed.maxChanges } : base;
     const clients = createAwsClients({
       env: io.env,
-      ...(parsed.region ? { region: parsed.region } : {}),
+      ...(region ? { region } : {}),
       ...(parsed.endpointUrl ? { endpointUrl: parsed.endpointUrl } : {}),
     });
+    const colour = parsed.output === 'text' && colourWanted(Boolean(io.stdoutIsTty), io.env, parsed.noColor);
+    if (parsed.output !== 'json') {
+      const calls = countCalls(clients);
+      view = new ProgressView({
+        write: io.stderr,
+        ...(io.progressTerminal ? { terminal: io.progressTerminal } : {}),
+        colour: colourWanted(Boolean(io.progressTerminal), io.env, parsed.noColor),
+        calls: () => calls.total(),
+      });
+    }
     const deps: RemediatorDeps = {
       ports: createRemediatorPorts(clients),
       config,
-      ...(!parsed.json && io.interactive ? { progress: (line: string) => io.stderr(line) } : {}),
+      ...(view ? { progress: view } : {}),
     };
-    const scope = parsed.vpcIds.length > 0 ? { vpcIds: parsed.vpcIds } : {};
-    const p = await planRegion(deps, scope);
-    if (parsed.command === 'plan') {
-      io.stdout(parsed.json ? JSON.stringify(planDocument(p), null, 2) : formatPlan(p));
-      return hasDrift(p) ? 2 : 0;
-    }
-    if (!parsed.json) io.stdout(formatPlan(p));
-    const count = applicable(p);
-    if (count > 0 && !parsed.yes) {
-      if (!io.interactive)
-        throw new Error('apply changes the network: pass --yes to apply without a terminal');
-      const ok = await io.confirm(`Apply ${count} action(s) to enforce VPCs in ${p.region}? [y/N] `);
-      if (!ok) {
-        io.stderr('ecs-endpoint-remediator: not applied');
-        return 1;
-      }
-    }
-    const report = await applyRegionPlan(deps, p);
-    io.stdout(
-      parsed.json ? JSON.stringify(applyDocument(report), null, 2) : `\n${formatApplyReport(report)}`,
-    );
-    return report.converged ? 0 : 1;
+    const session: Session = { parsed, io, clients, deps, view, colour };
+    return parsed.command === 'plan' ? await runPlan(session) : await runApply(session);
   } catch (error) {
-    io.stderr(`ecs-endpoint-remediator: ${errorMessage(error)}`);
+    view?.stop();
+    if (error instanceof Refusal || error instanceof SavedPlanError)
+      io.stderr(`${TOOL_NAME}: ${error.message}`);
+    else io.stderr(`${TOOL_NAME}: ${errorMessage(error)}`);
     return 1;
   }
 }

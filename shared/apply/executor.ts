@@ -47,6 +47,8 @@ export interface ApplyOptions {
   readonly clock?: Clock;
   /** Progress lines for a terminal (what is being waited for, elapsed time). */
   readonly progress?: (line: string) => void;
+  /** Called once per action of the plan with its first outcome (a later wait may still fail it). */
+  readonly onActionDone?: (outcome: ActionOutcome) => void;
 }
 
 const GONE = new Set(['deleted', 'deleting']);
@@ -72,13 +74,19 @@ export async function applyPlan(plan: Plan, options: ApplyOptions): Promise<Appl
   for (const vpcPlan of plan.vpcs) {
     const run = new VpcRun(vpcPlan.vpcId);
     const vpcOutcomes = new Map<string, ActionOutcome>();
+    const done = (action: Action) => {
+      const outcome = vpcOutcomes.get(action.id);
+      if (outcome) options.onActionDone?.(outcome);
+    };
     for (const action of vpcPlan.actions) {
       if (stopped) {
         vpcOutcomes.set(action.id, skip(action, 'not tried: the change cap was reached earlier in this run'));
+        done(action);
         continue;
       }
       if (vpcPlan.mode !== 'enforce' || !action.apply) {
         vpcOutcomes.set(action.id, skip(action, `${vpcPlan.mode} VPC: report only`));
+        done(action);
         continue;
       }
       try {
@@ -93,6 +101,7 @@ export async function applyPlan(plan: Plan, options: ApplyOptions): Promise<Appl
           markBroken(action, run, error);
         }
       }
+      done(action);
     }
     if (!stopped) await executor.settleEndpoints(run, vpcOutcomes);
     outcomes.push(...vpcOutcomes.values());

@@ -22,6 +22,7 @@ const SERVICE_LABELS: Readonly<Record<ClientKey, string>> = {
   ssm: 'SSM',
   secretsManager: 'SecretsManager',
   sfn: 'SFN',
+  sts: 'STS',
 };
 
 const READ_PREFIXES = ['Describe', 'List', 'Get'];

@@ -1,10 +1,11 @@
 /**
  * The full composition root (CLI, scripts, tests, runbook approvals): the core clients plus Secrets
- * Manager and Step Functions. Lambda functions that need only the core import core-clients.ts, so
- * their bundles do not carry these two clients.
+ * Manager, Step Functions and STS. Lambda functions that need only the core import core-clients.ts, so
+ * their bundles do not carry these clients.
  */
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SFNClient } from '@aws-sdk/client-sfn';
+import { STSClient } from '@aws-sdk/client-sts';
 import { clientConfig, createCoreClients, type AwsClientOptions, type CoreClients } from './core-clients.js';
 
 export {
@@ -17,6 +18,8 @@ export {
 export interface AwsClients extends CoreClients {
   readonly secretsManager: SecretsManagerClient;
   readonly sfn: SFNClient;
+  /** The CLI's account check of a saved plan (GetCallerIdentity). */
+  readonly sts: STSClient;
 }
 
 export function createAwsClients(options: AwsClientOptions = {}): AwsClients {
@@ -25,5 +28,6 @@ export function createAwsClients(options: AwsClientOptions = {}): AwsClients {
     ...createCoreClients(options),
     secretsManager: new SecretsManagerClient(config),
     sfn: new SFNClient(config),
+    sts: new STSClient(config),
   };
 }

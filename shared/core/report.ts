@@ -1,4 +1,4 @@
-import type { Action, ApplyReport, Finding, Plan, SecurityGroupRef } from './domain.js';
+import type { Action, Finding, Plan, SecurityGroupRef } from './domain.js';
 import { assertNever } from './domain.js';
 
 /** The `--json` document of `plan` (README documents it); `service` is always the short name. */
@@ -77,63 +77,4 @@ function listOf(values: readonly string[], max = 5): string {
   if (values.length === 0) return 'nothing';
   const shown = values.slice(0, max).join(', ');
   return values.length > max ? `${shown} and ${values.length - max} more` : shown;
-}
-
-const usd = (n: number) => `USD ${n.toFixed(2)}`;
-
-/** Human report of a plan: per VPC its mode, findings, actions with reasons, and cost. */
-export function formatPlan(plan: Plan): string {
-  const lines: string[] = [`Region ${plan.region}: ${plan.vpcs.length} VPC(s)`];
-  for (const w of plan.warnings) lines.push(`  warning: ${w}`);
-  for (const vpc of plan.vpcs) {
-    lines.push('', `VPC ${vpc.vpcId} [${vpc.mode}]`);
-    if (vpc.mode === 'off') {
-      lines.push('  off: not checked');
-      continue;
-    }
-    if (vpc.findings.length === 0 && vpc.actions.length === 0) {
-      lines.push('  no drift');
-      continue;
-    }
-    for (const f of vpc.findings) {
-      lines.push(
-        `  ${f.severity.toUpperCase().padEnd(8)} ${f.code}${f.service ? ` (${f.service})` : ''}: ${f.message}`,
-      );
-      if (f.advice) lines.push(`           advice: ${f.advice}`);
-    }
-    const verb = vpc.mode === 'enforce' ? 'will' : 'would (audit: not applied)';
-    vpc.actions.forEach((a, i) => {
-      lines.push(`  ${String(i + 1).padStart(2)}. ${verb} ${describeAction(a)}`);
-      lines.push(`      because ${a.reason}`);
-    });
-    if (vpc.estimatedMonthlyCostUsd > 0) lines.push(`  cost: +${usd(vpc.estimatedMonthlyCostUsd)} a month`);
-  }
-  lines.push('', `Estimated cost of the new endpoint-AZs: +${usd(plan.estimatedMonthlyCostUsd)} a month`);
-  return lines.join('\n');
-}
-
-/** Human report of an apply: each action's outcome. */
-export function formatApplyReport(report: ApplyReport): string {
-  const lines = [`Applied in ${report.region}: ${report.writeCalls} write call(s)`];
-  for (const o of report.outcomes) {
-    switch (o.status) {
-      case 'applied':
-        lines.push(
-          `  applied  ${o.actionId}${o.resourceId ? ` -> ${o.resourceId}` : ''}${o.detail ? ` (${o.detail})` : ''}`,
-        );
-        break;
-      case 'skipped':
-        lines.push(`  skipped  ${o.actionId}: ${o.why}`);
-        break;
-      case 'failed':
-        lines.push(`  FAILED   ${o.actionId}: ${o.error}`);
-        break;
-      default:
-        assertNever(o, 'outcome');
-    }
-  }
-  if (report.stoppedAtMaxChanges)
-    lines.push('  stopped: the change cap (--max-changes) was reached; run again to continue');
-  lines.push(report.converged ? 'Converged.' : 'Not converged: see the failures above.');
-  return lines.join('\n');
 }
