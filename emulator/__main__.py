@@ -24,7 +24,7 @@ from .hooks import ControlError, Reply, RequestInfo
 from .settings import SettingError
 
 # Extension modules, installed in this order; each has `install() -> None`.
-EXTENSIONS: list[str] = ["request_log"]
+EXTENSIONS: list[str] = ["request_log", "ec2_settings", "ec2_endpoints", "ec2_throttle"]
 
 
 def install_extensions() -> None:
