@@ -19,6 +19,7 @@ import {
 } from '@aws-sdk/client-ec2';
 import { Ec2WriterAdapter } from '../../shared/aws/ec2-adapter.js';
 import { resetEmulator } from '../support/emulator.js';
+import { DELIBERATE_HEADER } from '../support/deliberate.js';
 import { advanceClock, control, freezeClock, setEc2, singleAttemptEc2 } from './ec2-control.js';
 
 const REGION = 'us-east-1';
@@ -115,6 +116,8 @@ async function createPrivateHostedZone(name: string, vpcId: string): Promise<voi
     body,
     headers: {
       'content-type': 'application/xml',
+      // Test setup, not a product request: the fidelity guard does not read REST-XML (Route 53).
+      [DELIBERATE_HEADER]: 'test setup: Route 53 CreateHostedZone (REST-XML, not a product API)',
       authorization:
         'AWS4-HMAC-SHA256 Credential=test/20260101/us-east-1/route53/aws4_request, SignedHeaders=host, Signature=0',
     },
