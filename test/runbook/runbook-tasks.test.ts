@@ -116,7 +116,7 @@ describe('execution input', () => {
           mode: 'apply',
           requireApproval: true,
         },
-        'eu-west-1',
+        'us-gov-west-1',
       ),
     ).toEqual({
       region: 'us-gov-west-1',
@@ -132,6 +132,7 @@ describe('execution input', () => {
     [{ vpcIds: ['subnet-1234'] }, /VPC ids look like/],
     [{ vpcIds: [] }, /vpcIds/],
     [{ region: 'US East' }, /region must look like/],
+    [{ region: 'eu-west-1' }, /region eu-west-1 is not this stack's Region \(us-east-1\).*multi-Region/],
     [{ requireApproval: 'yes' }, /requireApproval/],
     ['apply', /object/],
   ])('refuses %j with InvalidRunbookInput naming the problem', (input, problem) => {
@@ -143,6 +144,42 @@ describe('execution input', () => {
     }
     expect(error?.name).toBe('InvalidRunbookInput');
     expect(error?.message).toMatch(problem);
+  });
+});
+
+describe('the Plan task and the Region', () => {
+  it('refuses another Region than the stack’s before it reads anything', async () => {
+    const regionsAsked: string[] = [];
+    const runbookDeps: RunbookDeps = {
+      ...deps(ports({})),
+      portsFor: (region) => {
+        regionsAsked.push(region);
+        return ports({});
+      },
+    };
+    await expect(planTask(runbookDeps, { region: 'eu-west-1', mode: 'apply' })).rejects.toMatchObject({
+      name: 'InvalidRunbookInput',
+      message: expect.stringMatching(/region eu-west-1 is not this stack's Region \(us-east-1\)/),
+    });
+    expect(regionsAsked).toEqual([]);
+  });
+
+  it('takes the stack’s own Region, named or not', async () => {
+    const regionsAsked: string[] = [];
+    const empty = ports({});
+    const runbookDeps: RunbookDeps = {
+      ...deps(empty),
+      portsFor: (region) => {
+        regionsAsked.push(region);
+        return {
+          ...empty,
+          reader: { readRegion: async () => ({ region, vpcs: [], endpointServices: [], warnings: [] }) },
+        };
+      },
+    };
+    expect((await planTask(runbookDeps, { region: 'us-east-1' })).input.region).toBe('us-east-1');
+    expect((await planTask(runbookDeps, {})).input.region).toBe('us-east-1');
+    expect(regionsAsked).toEqual(['us-east-1', 'us-east-1']);
   });
 });
 
