@@ -30,8 +30,6 @@ export interface PlanOptions {
   readonly securityGroupName: string;
   /** Tag key marking what the tool created. */
   readonly managedTagKey: string;
-  /** Time of the plan; the idempotency tokens change every hour so a later re-creation is never folded into an old one. */
-  readonly now: Date;
   /** False: old agents are reported, never updated. */
   readonly updateOldAgents?: boolean;
   /** Extra lines for the plan's warnings (e.g. from deriving the desired state). */
@@ -194,7 +192,7 @@ function planVpc(
           securityGroup: sgRef,
           routeTableIds: [],
           privateDnsEnabled: true,
-          clientToken: clientToken(vpc.vpcId, service, subnetIds, options.now),
+          clientToken: endpointClientToken(vpc.vpcId, service, subnetIds, vpc.endpoints),
           newEndpointAzs: subnetIds.length,
           reason: `${reasonNeeded}; creating it in ${subnetIds.length} AZ(s) with private DNS`,
         });
@@ -208,7 +206,7 @@ function planVpc(
           subnetIds: [],
           routeTableIds,
           privateDnsEnabled: false,
-          clientToken: clientToken(vpc.vpcId, service, routeTableIds, options.now),
+          clientToken: endpointClientToken(vpc.vpcId, service, routeTableIds, vpc.endpoints),
           newEndpointAzs: 0,
           reason: `${reasonNeeded}; creating the gateway endpoint on ${routeTableIds.length} private route table(s)`,
         });
@@ -447,9 +445,27 @@ function privateRouteTables(vpc: ObservedVpc): string[] {
   ].sort();
 }
 
-function clientToken(vpcId: string, service: ServiceName, placement: readonly string[], now: Date): string {
-  const hour = now.toISOString().slice(0, 13);
-  return `eer-${stableHash([vpcId, service, [...placement].sort().join(','), hour].join('|'))}`;
+/**
+ * The `ClientToken` of a CreateVpcEndpoint, derived only from what the plan observed: the VPC, the
+ * service, the placement (subnets or route tables) and the ids and states of the service's endpoints
+ * already in the VPC, deleted ones included. EC2 answers a repeated token with the original request's
+ * result, even when that endpoint has since been deleted, and keeps tokens far longer than an hour
+ * ("Ensuring idempotency in Amazon EC2 API requests", EC2 API reference). So a retry, or a crashed run
+ * re-running the same plan, reuses the token and cannot create a second endpoint; and once the endpoint
+ * a token produced has been deleted, the state that is observed differs and so does the token: a
+ * recreation is never answered with the deleted endpoint. No clock takes part.
+ */
+export function endpointClientToken(
+  vpcId: string,
+  service: ServiceName,
+  placement: readonly string[],
+  endpoints: readonly Pick<ObservedEndpoint, 'endpointId' | 'service' | 'state'>[],
+): string {
+  const existing = endpoints
+    .filter((e) => e.service === service)
+    .map((e) => `${e.endpointId}=${e.state}`)
+    .sort();
+  return `eer-${stableHash([vpcId, service, [...placement].sort().join(','), existing.join(',')].join('|'))}`;
 }
 
 function isCustomPolicy(document: string | undefined): boolean {

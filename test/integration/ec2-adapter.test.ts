@@ -101,16 +101,20 @@ describe('readEc2Snapshot against the emulator', () => {
     expect(main[0]!.gatewayEndpointIds).toEqual([]);
   });
 
-  it('keeps interface and gateway endpoints with their state, and drops the deleted one', () => {
+  it('keeps interface and gateway endpoints with their state, the deleted one as deleted (the ClientToken derives from it)', () => {
     const endpoints = seededVpc().endpoints;
     expect(endpoints.map((e) => e.endpointId).sort()).toEqual(
       [
         seed.interfaceEndpointIds['ecr.api'],
         seed.interfaceEndpointIds['ecr.dkr'],
         seed.s3GatewayEndpointId,
+        seed.deletedEndpointId,
       ].sort(),
     );
-    expect(endpoints.some((e) => e.endpointId === seed.deletedEndpointId)).toBe(false);
+    expect(endpoints.find((e) => e.endpointId === seed.deletedEndpointId)).toMatchObject({
+      service: 'logs',
+      state: 'deleted',
+    });
     const api = endpoints.find((e) => e.endpointId === seed.interfaceEndpointIds['ecr.api']);
     expect(api).toMatchObject({
       serviceName: `com.amazonaws.${REGION}.ecr.api`,

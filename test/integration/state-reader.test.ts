@@ -157,8 +157,11 @@ describe('RegionStateReader against the emulator', () => {
         .map((s) => s.subnetId)
         .sort(),
     ).toEqual([...seed.privateSubnetIds].sort());
-    expect(observed.endpoints.map((e) => e.service).sort()).toEqual(['ecr.api', 'ecr.dkr', 's3']);
-    expect(observed.endpoints.every((e) => e.state === 'available')).toBe(true);
+    const live = observed.endpoints.filter((e) => e.state !== 'deleted');
+    expect(live.map((e) => e.service).sort()).toEqual(['ecr.api', 'ecr.dkr', 's3']);
+    expect(live.every((e) => e.state === 'available')).toBe(true);
+    // The deleted one is kept with its state: the plan's ClientToken derives from it.
+    expect(observed.endpoints.filter((e) => e.state === 'deleted').map((e) => e.service)).toEqual(['logs']);
     expect(
       observed.routeTables.find((t) => t.routeTableId === seed.privateRouteTableId)?.gatewayEndpointIds,
     ).toEqual([seed.s3GatewayEndpointId]);

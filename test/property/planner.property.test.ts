@@ -263,15 +263,12 @@ const regionArbitrary = fc
     ),
   );
 
-const NOW = new Date('2026-11-28T21:00:00Z');
-
 function planOf(observed: ObservedRegion, config: RemediatorConfig): Plan {
   const desired = deriveDesired(observed, config);
   return plan(desired.vpcs, observed, {
     securityGroupName: config.endpointSecurityGroupName,
     managedTagKey: config.managedTagKey,
     updateOldAgents: config.updateOldAgents,
-    now: NOW,
     warnings: desired.warnings,
   });
 }

@@ -204,7 +204,6 @@ function planFor(vpc: ObservedVpc): Plan {
     securityGroupName: config.endpointSecurityGroupName,
     managedTagKey: config.managedTagKey,
     updateOldAgents: false,
-    now: new Date('2026-11-28T21:00:00Z'),
   });
 }
 

@@ -32,7 +32,6 @@ function planFor(vpc: ObservedVpc): Plan {
   return plan(deriveDesired(observed, config).vpcs, observed, {
     securityGroupName: config.endpointSecurityGroupName,
     managedTagKey: config.managedTagKey,
-    now: new Date('2026-11-28T21:00:00Z'),
   });
 }
 
