@@ -468,7 +468,7 @@ export async function restartBatchTask(deps: RunbookDeps, payload: unknown): Pro
   const started = clock.now();
   const instanceIds = batch.instances.map((i) => i.ec2InstanceId);
   const commandId = await ssm.sendCommand(restartCommand(config, batch.vpcId, batch.reason, instanceIds));
-  const done = await pollInvocations(ssm, commandId, instanceIds, {
+  const done = await pollInvocations(ssm, commandId, batch.instances, {
     clock,
     deadline: started + config.agentWaitTimeoutSeconds * 1000,
   });

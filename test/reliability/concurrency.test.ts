@@ -278,7 +278,7 @@ describe('(c) a burst of 1,000 events', () => {
           modifyVpcEndpoint: refuse,
           describeVpcEndpoints: refuse,
         },
-        ssm: { sendCommand: refuse, getInvocation: refuse },
+        ssm: { sendCommand: refuse, listInvocations: refuse },
         ecs: { describeContainerInstances: refuse, updateContainerAgent: refuse },
       },
       config,

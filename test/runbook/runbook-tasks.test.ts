@@ -22,13 +22,18 @@ import {
 import { createAwsClients } from '../../shared/aws/clients.js';
 import { defaultConfig } from '../../shared/core/config.js';
 import type { ObservedEndpoint, Plan } from '../../shared/core/domain.js';
-import type { CommandInvocation, RemediatorPorts, SendCommandRequest } from '../../shared/core/ports.js';
+import type {
+  CommandInvocationDetail,
+  RemediatorPorts,
+  SendCommandRequest,
+} from '../../shared/core/ports.js';
 import type { SlackMessage } from '../../shared/notify/slack-message.js';
 import { seedDemoAccount } from '../../scripts/seed/demo-account.js';
 import { resetEmulator } from '../support/emulator.js';
 import { fakeClock } from '../support/fake-clock.js';
 
 const INPUT = { region: 'us-east-1', mode: 'apply' as const, requireApproval: false };
+const SKIPPED = 'Step execution skipped due to unsatisfied preconditions: platformType Windows';
 
 function unused(): never {
   throw new Error('not used by this test');
@@ -52,7 +57,7 @@ function ports(overrides: {
       describeVpcEndpoints: unused,
       ...overrides.ec2,
     },
-    ssm: { sendCommand: unused, getInvocation: unused, ...overrides.ssm },
+    ssm: { sendCommand: unused, listInvocations: unused, ...overrides.ssm },
     ecs: { describeContainerInstances: unused, updateContainerAgent: unused, ...overrides.ecs },
   };
 }
@@ -285,13 +290,19 @@ describe('restartBatch', () => {
           sent.push(request);
           return 'cmd-1';
         },
-        getInvocation: async (commandId, instanceId): Promise<CommandInvocation> => {
-          polls.set(instanceId, (polls.get(instanceId) ?? 0) + 1);
-          if (instanceId === instance(1).ec2InstanceId) {
-            return { instanceId, status: (polls.get(instanceId) ?? 0) >= 3 ? 'Success' : 'InProgress' };
-          }
-          if (instanceId === instance(2).ec2InstanceId) return { instanceId, status: 'Failed' };
-          return { instanceId, status: 'InProgress' };
+        // SSM reports both steps of the document; the Windows one is skipped by its precondition.
+        listInvocations: async (commandId): Promise<CommandInvocationDetail[]> => {
+          polls.set(commandId, (polls.get(commandId) ?? 0) + 1);
+          const linux = (status: CommandInvocationDetail['status']) => [
+            { name: 'restartEcsAgentLinux', status },
+            { name: 'restartEcsAgentWindows', status: 'Success' as const, output: SKIPPED },
+          ];
+          const first = (polls.get(commandId) ?? 0) >= 3 ? 'Success' : 'InProgress';
+          return [
+            { instanceId: instance(1).ec2InstanceId, status: first, steps: linux(first) },
+            { instanceId: instance(2).ec2InstanceId, status: 'Failed', steps: linux('Failed') },
+            { instanceId: instance(3).ec2InstanceId, status: 'InProgress', steps: linux('InProgress') },
+          ];
         },
       },
     });
