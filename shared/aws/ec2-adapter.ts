@@ -73,6 +73,8 @@ export interface Ec2InstanceRecord {
   readonly platform?: string;
   /** EC2's `PlatformDetails`, e.g. 'Linux/UNIX', 'Windows'. */
   readonly platformDetails?: string;
+  /** EC2 reports a `PublicIpAddress` (auto-assigned or an Elastic IP association). */
+  readonly hasPublicIpv4: boolean;
 }
 
 /** One VPC's network facts; ECS facts and the DNS attributes are added by the state reader. */
@@ -275,6 +277,7 @@ function toInstanceRecord(instance: Instance): Ec2InstanceRecord | undefined {
     ...(instance.Architecture ? { architecture: instance.Architecture } : {}),
     ...(instance.Platform ? { platform: instance.Platform } : {}),
     ...(instance.PlatformDetails ? { platformDetails: instance.PlatformDetails } : {}),
+    hasPublicIpv4: !!instance.PublicIpAddress,
   };
 }
 
@@ -484,7 +487,7 @@ export function assembleEc2Snapshot(region: string, raw: Ec2RawRegion): Ec2Snaps
             ...(table?.RouteTableId ? { routeTableId: table.RouteTableId } : {}),
             ...(networkAclId ? { networkAclId } : {}),
             isPrivate: !igw,
-            hasInternetPath: igw || nat,
+            hasNatRoute: nat,
           };
         })
         .sort(

@@ -15,6 +15,7 @@ import type {
 import { assertNever } from './domain.js';
 import { monthlyCostUsd } from './cost.js';
 import { stableHash } from './hash.js';
+import { hasInternetPath, instanceAccess } from './internet-path.js';
 import { EPHEMERAL_SAMPLE_PORTS, groupsAllowHttpsFrom, naclAllows } from './network.js';
 import {
   ECS_AGENT_SERVICES,
@@ -197,7 +198,7 @@ function planVpc(
           reason: `${reasonNeeded}; creating it in ${subnetIds.length} AZ(s) with private DNS`,
         });
       } else {
-        const routeTableIds = privateRouteTables(vpc);
+        const routeTableIds = privateRouteTables(vpc, desired);
         push({
           kind: 'CreateVpcEndpoint',
           service,
@@ -230,7 +231,7 @@ function planVpc(
       continue;
     }
     if (type === 'Gateway') {
-      const missing = privateRouteTables(vpc).filter((rt) => !endpoint.routeTableIds.includes(rt));
+      const missing = privateRouteTables(vpc, desired).filter((rt) => !endpoint.routeTableIds.includes(rt));
       if (missing.length > 0) {
         find({
           code: 'S3_GATEWAY_ROUTE_MISSING',
@@ -439,9 +440,15 @@ function chooseSubnets(vpc: ObservedVpc, azs: readonly string[], desired: Desire
   });
 }
 
-function privateRouteTables(vpc: ObservedVpc): string[] {
+/** Route tables of the private subnets and of the subnets whose workloads do not reach AWS directly. */
+function privateRouteTables(vpc: ObservedVpc, desired: DesiredVpc): string[] {
+  const enclosed = new Set(desired.enclosedWorkloadSubnetIds ?? []);
   return [
-    ...new Set(vpc.subnets.filter((s) => s.isPrivate && s.routeTableId).map((s) => s.routeTableId as string)),
+    ...new Set(
+      vpc.subnets
+        .filter((s) => (s.isPrivate || enclosed.has(s.subnetId)) && s.routeTableId)
+        .map((s) => s.routeTableId as string),
+    ),
   ].sort();
 }
 
@@ -610,8 +617,7 @@ function planAgents(
   const restart: ContainerInstanceRef[] = [];
   let offline = 0;
   for (const ci of candidates) {
-    const subnet = ci.subnetId ? subnetsById.get(ci.subnetId) : undefined;
-    const hasPath = (subnet?.hasInternetPath ?? false) || ssmLive || ssmPlanned;
+    const hasPath = hasInternetPath(instanceAccess(ci, subnetsById)) || ssmLive || ssmPlanned;
     if (ci.ssmManaged !== true) {
       find({
         code: 'INSTANCE_NOT_SSM_MANAGED',
@@ -663,9 +669,7 @@ function subnetsPathOk(
   instances: readonly ObservedVpc['containerInstances'][number][],
   subnetsById: ReadonlyMap<string, ObservedSubnet>,
 ): boolean {
-  return instances.every((ci) =>
-    ci.subnetId ? (subnetsById.get(ci.subnetId)?.hasInternetPath ?? false) : false,
-  );
+  return instances.every((ci) => hasInternetPath(instanceAccess(ci, subnetsById)));
 }
 
 /** True when every action of a plan was applied or is unneeded (used by the "no drift" exit code). */

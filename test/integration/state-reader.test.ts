@@ -115,6 +115,7 @@ describe('RegionStateReader against the emulator', () => {
             subnets: [seed.privateSubnetIds[0]!, seed.privateSubnetIds[2]!],
             // moto requires security groups here
             securityGroups: [seed.endpointGroupId],
+            assignPublicIp: 'ENABLED',
           },
         },
       }),
@@ -153,7 +154,7 @@ describe('RegionStateReader against the emulator', () => {
     expect(observed.domainNameServers).toEqual(seed.dnsServers);
     expect(
       observed.subnets
-        .filter((s) => s.isPrivate && !s.hasInternetPath)
+        .filter((s) => s.isPrivate && !s.hasNatRoute)
         .map((s) => s.subnetId)
         .sort(),
     ).toEqual([...seed.privateSubnetIds].sort());
@@ -212,6 +213,11 @@ describe('RegionStateReader against the emulator', () => {
       secretsManagerSecrets: true,
       ssmParameters: true,
       subnetIds: [...seed.privateSubnetIds].sort(),
+      // The Fargate service's subnets, with its assignPublicIp.
+      awsvpcPlacements: [
+        { subnetId: seed.privateSubnetIds[0], assignPublicIp: true },
+        { subnetId: seed.privateSubnetIds[2], assignPublicIp: true },
+      ],
     });
     const none = {
       ec2ContainerInstances: 0,

@@ -149,7 +149,7 @@ function buildVpc(index: number, m: VpcMutations): ObservedVpc {
     const spec = m.subnets[i];
     if (!spec) return [s];
     if (i > 0 && !spec.present) return [];
-    return [{ ...s, isPrivate: spec.isPrivate, hasInternetPath: !spec.isPrivate || spec.nat }];
+    return [{ ...s, isPrivate: spec.isPrivate, hasNatRoute: spec.isPrivate && spec.nat }];
   });
   const subnetIds = subnets.map((s) => s.subnetId);
   const instances: ObservedContainerInstance[] = m.instances.map((spec, i) => {

@@ -410,11 +410,12 @@ describe('plan(desired, observed)', () => {
     expect(kinds(fargate)).not.toContain('RestartEcsAgent');
   });
 
-  it('workloads only in public subnets need no endpoints', () => {
+  it('workloads only in public subnets, on instances with public IPs, need no endpoints', () => {
     const publicOnly = planOne({
       ...base,
       endpoints: [],
-      subnets: base.subnets.map((s) => ({ ...s, isPrivate: false, hasInternetPath: true })),
+      subnets: base.subnets.map((s) => ({ ...s, isPrivate: false })),
+      containerInstances: base.containerInstances.map((ci) => ({ ...ci, hasPublicIpv4: true })),
     });
     expect(publicOnly.actions).toEqual([]);
   });
@@ -423,7 +424,7 @@ describe('plan(desired, observed)', () => {
     const nat = planOne({
       ...base,
       endpoints: without(base, 'logs', 'ssm', 'ssmmessages', 'ec2messages'),
-      subnets: base.subnets.map((s) => ({ ...s, hasInternetPath: true })),
+      subnets: base.subnets.map((s) => ({ ...s, hasNatRoute: true })),
     });
     expect(nat.findings).toEqual([]);
   });
