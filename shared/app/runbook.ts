@@ -106,9 +106,8 @@ export function parseRunbookInput(raw: unknown, stackRegion: string): RunbookInp
         'or leave region out (multi-Region operation is not supported yet)',
     );
   }
-  const defaultRegion = stackRegion;
   return {
-    region: region ?? defaultRegion,
+    region: stackRegion,
     ...(vpcIds ? { vpcIds: [...new Set(vpcIds)] } : {}),
     mode,
     requireApproval,
