@@ -193,8 +193,8 @@ const KNOWN_FALSE_POSITIVES: readonly { issue: string; document: string; actions
   {
     issue: 'RESOURCE_MISMATCH',
     document: 'RemediatorChangePolicy',
-    actions: 'ec2:CreateVpcEndpoint,ec2:ModifyVpcEndpoint',
-    why: 'PlaceEndpointsInNetwork names the network resources; the endpoint itself is in its own statements',
+    actions: 'ec2:ModifyVpcEndpoint',
+    why: 'AddNetworkToEndpoints names the subnets, groups and route tables added; the endpoint itself is in RepairEndpoints',
   },
   {
     issue: 'RESOURCE_MISMATCH',

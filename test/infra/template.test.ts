@@ -379,12 +379,19 @@ describe('IAM', () => {
     }
   });
 
-  it('changes EC2, ECS and SSM only through the change policy, which only the reconcile role attaches', () => {
+  it('changes EC2, ECS and SSM only through the change policy (agent updates only in the reconcile role)', () => {
     const changers = statements().filter((s) =>
       actionsOf(s).some((a) => /^(ec2|ecs|ssm):/.test(a) && !isRead(a)),
     );
     expect(changers.length).toBeGreaterThan(0);
-    expect(new Set(changers.map((s) => s.owner))).toEqual(new Set(['RemediatorChangePolicy']));
+    // The runbook never updates agents, so UpdateContainerAgent is the reconcile role's own grant.
+    const agentUpdates = changers.filter((s) => actionsOf(s).includes('ecs:UpdateContainerAgent'));
+    expect(agentUpdates.map((s) => [s.owner, actionsOf(s)])).toEqual([
+      ['ReconcileRole', ['ecs:UpdateContainerAgent']],
+    ]);
+    expect(new Set(changers.filter((s) => !agentUpdates.includes(s)).map((s) => s.owner))).toEqual(
+      new Set(['RemediatorChangePolicy']),
+    );
     expect(resources().RemediatorChangePolicy?.Type).toBe('AWS::IAM::ManagedPolicy');
     const attachedTo = ofType('AWS::IAM::Role')
       .filter(([, role]) =>

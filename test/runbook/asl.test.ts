@@ -18,7 +18,7 @@ import { CreateSecretCommand } from '@aws-sdk/client-secrets-manager';
 import { SFNClient, SendTaskFailureCommand, SendTaskSuccessCommand } from '@aws-sdk/client-sfn';
 import {
   DescribeInstanceInformationCommand,
-  GetCommandInvocationCommand,
+  ListCommandInvocationsCommand,
   SSMClient,
   SendCommandCommand,
 } from '@aws-sdk/client-ssm';
@@ -327,9 +327,21 @@ describe('runbook executions', () => {
         InstanceInformationList: paymentsInstances.map((id) => ({ InstanceId: id, PingStatus: 'Online' })),
       });
       ssm.on(SendCommandCommand).resolves({ Command: { CommandId: 'cmd-restart-1' } });
-      ssm
-        .on(GetCommandInvocationCommand)
-        .resolves({ Status: 'Success', StandardOutputContent: 'agent restarted' });
+      // As SSM answers for the two-step restart document on Linux: the Windows step skipped.
+      ssm.on(ListCommandInvocationsCommand).resolves({
+        CommandInvocations: paymentsInstances.map((InstanceId) => ({
+          InstanceId,
+          Status: 'Success',
+          CommandPlugins: [
+            { Name: 'restartEcsAgentLinux', Status: 'Success', Output: 'agent restarted' },
+            {
+              Name: 'restartEcsAgentWindows',
+              Status: 'Success',
+              Output: 'Step execution skipped due to unsatisfied preconditions: platformType Windows',
+            },
+          ],
+        })),
+      });
 
       const run = await execute({ mode: 'apply', requireApproval: true }, { human: 'approve' });
       expect(run.error).toBeUndefined();
