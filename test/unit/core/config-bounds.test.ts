@@ -3,6 +3,7 @@
  * SSM_MAX_ERRORS are left out on purpose: their validation is being reworked elsewhere.
  */
 import { configFromEnvironment, defaultConfig, remediatorConfigSchema } from '../../../shared/core/config.js';
+import { CORE_DEFAULTS } from '../../support/core-config.js';
 
 describe('config defaults', () => {
   it('has a default for every setting', () => {
@@ -20,6 +21,11 @@ describe('config defaults', () => {
       agentWaitTimeoutSeconds: 300,
       updateOldAgents: true,
     });
+  });
+
+  it('the planner tests’ literal copy matches (SSM settings aside)', () => {
+    const strip = ({ ssmMaxConcurrency: _c, ssmMaxErrors: _e, ...rest }: typeof defaultConfig) => rest;
+    expect(strip(CORE_DEFAULTS)).toEqual(strip(defaultConfig));
   });
 
   it('an empty environment gives the defaults; empty strings count as unset', () => {

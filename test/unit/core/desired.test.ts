@@ -7,7 +7,8 @@
  * Not pinned here on purpose (being reworked elsewhere): how the internet path is decided (the logs
  * and SSM-path requirements only appear through the existing fixtures, which have no path at all).
  */
-import { defaultConfig, type RemediatorConfig } from '../../../shared/core/config.js';
+import type { RemediatorConfig } from '../../../shared/core/config.js';
+import { CORE_DEFAULTS as defaultConfig } from '../../support/core-config.js';
 import { deriveDesired } from '../../../shared/core/desired.js';
 import type { ObservedVpc, ServiceName } from '../../../shared/core/domain.js';
 import { healthyVpc, region } from '../../support/fixtures.js';

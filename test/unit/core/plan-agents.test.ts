@@ -6,7 +6,8 @@
  * The fixtures' instances have no internet path under any definition (private subnets without NAT,
  * no public IP); the rules deciding an internet path are not pinned here (being reworked elsewhere).
  */
-import { defaultConfig, type RemediatorConfig } from '../../../shared/core/config.js';
+import type { RemediatorConfig } from '../../../shared/core/config.js';
+import { CORE_DEFAULTS as defaultConfig } from '../../support/core-config.js';
 import { deriveDesired } from '../../../shared/core/desired.js';
 import type { Action, ObservedContainerInstance, ObservedVpc, VpcPlan } from '../../../shared/core/domain.js';
 import { plan } from '../../../shared/core/plan.js';

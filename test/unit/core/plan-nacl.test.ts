@@ -4,7 +4,7 @@
  * network access control lists"): 443 in and ephemeral ports out on the endpoint side, the reverse
  * on the client side.
  */
-import { defaultConfig } from '../../../shared/core/config.js';
+import { CORE_DEFAULTS as defaultConfig } from '../../support/core-config.js';
 import { deriveDesired } from '../../../shared/core/desired.js';
 import type {
   NaclEntry,

@@ -7,7 +7,8 @@
  * Not pinned here on purpose (being reworked elsewhere): how the internet path of a subnet or
  * instance is decided, and the value of CreateVpcEndpoint's clientToken (only its presence).
  */
-import { defaultConfig, type RemediatorConfig } from '../../../shared/core/config.js';
+import type { RemediatorConfig } from '../../../shared/core/config.js';
+import { CORE_DEFAULTS as defaultConfig } from '../../support/core-config.js';
 import { deriveDesired } from '../../../shared/core/desired.js';
 import type {
   Action,
