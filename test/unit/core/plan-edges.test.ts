@@ -3,16 +3,19 @@
  * ACLs of subnets a repair adds, and the exhaustiveness guard.
  */
 import { deriveDesired } from '../../../shared/core/desired.js';
-import type { ObservedSubnet, ObservedVpc, VpcPlan } from '../../../shared/core/domain.js';
+import type { ObservedSubnet, ObservedVpc, ServiceName, VpcPlan } from '../../../shared/core/domain.js';
 import { assertNever } from '../../../shared/core/domain.js';
 import { plan } from '../../../shared/core/plan.js';
 import { CORE_DEFAULTS } from '../../support/core-config.js';
 import { AZS, endpoint, healthyVpc, region } from '../../support/fixtures.js';
 
 const base = healthyVpc();
-const planOne = (vpc: ObservedVpc): VpcPlan => {
+const planOne = (vpc: ObservedVpc, only?: ServiceName[]): VpcPlan => {
   const observed = region([vpc]);
-  return plan(deriveDesired(observed, CORE_DEFAULTS).vpcs, observed, {
+  const desired = deriveDesired(observed, CORE_DEFAULTS).vpcs.map((d) =>
+    only ? { ...d, services: new Map([...d.services].filter(([s]) => only.includes(s))) } : d,
+  );
+  return plan(desired, observed, {
     securityGroupName: CORE_DEFAULTS.endpointSecurityGroupName,
     managedTagKey: CORE_DEFAULTS.managedTagKey,
     now: new Date('2026-11-28T21:00:00Z'),
@@ -122,6 +125,54 @@ describe('network ACLs of subnets a repair adds', () => {
     const p = planOne(vpc);
     expect(p.findings.filter((f) => f.code === 'NACL_BLOCKS_HTTPS').map((f) => f.message)).toEqual([
       'network ACL acl-x blocks inbound 443 from 10.1.1.0/24 to subnet-1p0; inbound 443 from 10.1.2.0/24 to subnet-1p0',
+    ]);
+  });
+});
+
+describe('the security group is created only when an interface endpoint needs it', () => {
+  it('a gateway-only repair in a VPC without the dedicated group creates no group', () => {
+    const vpc: ObservedVpc = {
+      ...base,
+      securityGroups: base.securityGroups.filter((g) => g.isDefault),
+      endpoints: base.endpoints.map((e) =>
+        e.type === 'Gateway' ? { ...e, routeTableIds: [] } : { ...e, securityGroupIds: ['sg-1default'] },
+      ),
+    };
+    // The default group has no 443 rule: the interface endpoints block, so the group is needed ...
+    expect(planOne(vpc).actions.map((a) => a.kind)).toContain('CreateSecurityGroup');
+    // ... but with only the gateway to repair, nothing about groups is planned.
+    const gatewayOnly = planOne({ ...vpc, endpoints: vpc.endpoints.filter((e) => e.type === 'Gateway') }, [
+      's3',
+    ]);
+    expect(gatewayOnly.actions.map((a) => a.kind)).toEqual(['AddGatewayRoutes']);
+  });
+});
+
+describe('finding texts', () => {
+  it('lists every gone endpoint of the service, comma-separated', () => {
+    const vpc: ObservedVpc = {
+      ...base,
+      endpoints: [
+        ...without(base, 'logs'),
+        endpoint('logs', { state: 'deleted', endpointId: 'vpce-l1' }),
+        endpoint('logs', { state: 'deleting', endpointId: 'vpce-l2' }),
+      ],
+    };
+    expect(planOne(vpc).findings.map((f) => f.message)).toEqual([
+      'no interface endpoint for logs (vpce-l1 deleted, vpce-l2 deleting): tasks use the awslogs driver in 3 subnet(s) without an internet path',
+    ]);
+  });
+
+  it('advises resetting a custom policy on an ECS endpoint', () => {
+    const policyDocument = JSON.stringify({
+      Statement: [{ Effect: 'Deny', Principal: '*', Action: '*', Resource: '*' }],
+    });
+    const vpc: ObservedVpc = {
+      ...base,
+      endpoints: [...without(base, 'ecs'), endpoint('ecs', { policyDocument })],
+    };
+    expect(planOne(vpc).findings.map((f) => f.advice)).toEqual([
+      'Reset the endpoint policy to full access (ModifyVpcEndpoint --reset-policy); control access with IAM instead',
     ]);
   });
 });
