@@ -10,6 +10,7 @@ export function compareVersions(a: string, b: string): number {
       .map((p) => Number.parseInt(p, 10) || 0);
   const left = parse(a);
   const right = parse(b);
+  // Stryker disable next-line EqualityOperator: with `<=` the extra step compares two missing parts (0 - 0), never a difference
   for (let i = 0; i < Math.max(left.length, right.length); i++) {
     const diff = (left[i] ?? 0) - (right[i] ?? 0);
     if (diff !== 0) return Math.sign(diff);
@@ -20,6 +21,7 @@ export function compareVersions(a: string, b: string): number {
 export function isAgentTooOld(version: string | undefined): boolean {
   return (
     version !== undefined &&
+    // Stryker disable next-line Regex: dropping the first `v` anywhere (`/v/`) leaves the first character as it is unless it is that `v`
     /^\d/.test(version.replace(/^v/, '')) &&
     compareVersions(version, MIN_AGENT_VERSION) < 0
   );

@@ -30,7 +30,8 @@ import { ECS_AGENT_SERVICES } from '../../shared/core/services.js';
 import { AZS, healthyVpc, offers, region } from '../support/fixtures.js';
 
 export const PLANNER_SEED = Number(process.env.PROPERTY_SEED ?? 20261128);
-const RUNS = 400;
+/** 400 by default; `npm run mutation` lowers it (PROPERTY_RUNS) so each mutant's run stays short. */
+const RUNS = Number(process.env.PROPERTY_RUNS ?? 400);
 const MODE_TAG = 'ecs-endpoint-remediator:mode';
 
 /** Every action kind the planner may emit; none of them deletes, revokes, detaches or resets. */
