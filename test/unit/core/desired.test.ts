@@ -95,11 +95,11 @@ describe('deriveDesired: which services a VPC needs', () => {
   it('gives every service a reason', () => {
     const { d } = derive({ ...base, workloads: { ...base.workloads, ssmParameters: true } });
     expect(Object.fromEntries(d.services)).toEqual({
-      'ecs-agent': '3 EC2 container instance(s) in private subnets talk to ECS through it',
-      'ecs-telemetry': '3 EC2 container instance(s) in private subnets talk to ECS through it',
-      ecs: '3 EC2 container instance(s) in private subnets talk to ECS through it',
-      'ecr.api': 'workloads in private subnets pull private ECR images',
-      'ecr.dkr': 'workloads in private subnets pull private ECR images',
+      'ecs-agent': '3 EC2 container instance(s) without a public path talk to ECS through it',
+      'ecs-telemetry': '3 EC2 container instance(s) without a public path talk to ECS through it',
+      ecs: '3 EC2 container instance(s) without a public path talk to ECS through it',
+      'ecr.api': 'workloads without a public path pull private ECR images',
+      'ecr.dkr': 'workloads without a public path pull private ECR images',
       s3: 'ECR image layers come from S3 (gateway endpoint on the private route tables)',
       logs: 'tasks use the awslogs driver in 3 subnet(s) without an internet path',
       secretsmanager: 'task definitions reference Secrets Manager secrets',
@@ -109,18 +109,23 @@ describe('deriveDesired: which services a VPC needs', () => {
     });
   });
 
-  it('workload features count only for workloads in private subnets', () => {
+  it('workload features count only for workloads without a public path', () => {
+    // Public: an internet-gateway subnet AND a public IP (assignPublicIp) for every awsvpc placement.
     const vpc: ObservedVpc = {
       ...base,
       containerInstances: [],
-      subnets: base.subnets.map((s) => ({ ...s, isPrivate: false, hasInternetPath: true })),
-      workloads: { ...base.workloads, ssmParameters: true },
+      subnets: base.subnets.map((s) => ({ ...s, isPrivate: false, hasNatRoute: false })),
+      workloads: {
+        ...base.workloads,
+        ssmParameters: true,
+        awsvpcPlacements: base.workloads.subnetIds.map((subnetId) => ({ subnetId, assignPublicIp: true })),
+      },
     };
     expect(services(vpc)).toEqual([]);
-    // One private workload subnet is enough.
+    // One private workload subnet is enough (behind a NAT: ECR still needs its endpoints, logs not).
     const onePrivate = {
       ...vpc,
-      subnets: vpc.subnets.map((s, i) => (i === 0 ? { ...s, isPrivate: true } : s)),
+      subnets: vpc.subnets.map((s, i) => (i === 0 ? { ...s, isPrivate: true, hasNatRoute: true } : s)),
     };
     expect(services(onePrivate)).toEqual(['ecr.api', 'ecr.dkr', 's3', 'secretsmanager', 'ssm']);
   });
@@ -138,8 +143,17 @@ describe('deriveDesired: which services a VPC needs', () => {
     const instances = (subnetId: string | undefined) =>
       base.containerInstances.map((ci) => ({ ...ci, subnetId }));
     const noWorkloads = { ...base.workloads, ...noWorkloadFlags, subnetIds: [] };
-    const publicSubnets = base.subnets.map((s) => ({ ...s, isPrivate: false, hasInternetPath: true }));
-    expect(services({ ...base, subnets: publicSubnets, workloads: noWorkloads })).toEqual([]);
+    // Public: an internet-gateway subnet and a public IPv4 address on every instance.
+    const publicSubnets = base.subnets.map((s) => ({ ...s, isPrivate: false, hasNatRoute: false }));
+    const publicInstances = base.containerInstances.map((ci) => ({ ...ci, hasPublicIpv4: true }));
+    expect(
+      services({
+        ...base,
+        subnets: publicSubnets,
+        containerInstances: publicInstances,
+        workloads: noWorkloads,
+      }),
+    ).toEqual([]);
     expect(
       services({ ...base, containerInstances: instances('subnet-elsewhere'), workloads: noWorkloads }),
     ).toEqual([]);
@@ -148,7 +162,7 @@ describe('deriveDesired: which services a VPC needs', () => {
     );
     const one = { ...base, containerInstances: base.containerInstances.slice(0, 1), workloads: noWorkloads };
     expect(derive(one).d.services.get('ecs')).toBe(
-      '1 EC2 container instance(s) in private subnets talk to ECS through it',
+      '1 EC2 container instance(s) without a public path talk to ECS through it',
     );
   });
 

@@ -235,7 +235,7 @@ describe('creating endpoints', () => {
         privateDnsEnabled: true,
         newEndpointAzs: 3,
         reason:
-          'workloads in private subnets pull private ECR images; creating it in 3 AZ(s) with private DNS',
+          'workloads without a public path pull private ECR images; creating it in 3 AZ(s) with private DNS',
       },
     ]);
     expect(p.findings).toEqual([
@@ -244,7 +244,7 @@ describe('creating endpoints', () => {
         code: 'MISSING_ENDPOINT',
         severity: 'high',
         service: 'ecr.api',
-        message: 'no interface endpoint for ecr.api: workloads in private subnets pull private ECR images',
+        message: 'no interface endpoint for ecr.api: workloads without a public path pull private ECR images',
       },
     ]);
     expect(p.estimatedMonthlyCostUsd).toBe(21.9);
@@ -706,7 +706,7 @@ describe('endpoint states', () => {
       });
       // Only this service's gone endpoints are listed.
       expect(p.findings[0]?.message).toBe(
-        `no interface endpoint for ecr.api (vpce-old ${state}): workloads in private subnets pull private ECR images`,
+        `no interface endpoint for ecr.api (vpce-old ${state}): workloads without a public path pull private ECR images`,
       );
     },
   );

@@ -218,19 +218,15 @@ describe('formatPlan', () => {
       warnings: ['w1'],
     };
     expect(formatPlan(p).split('\n')).toEqual([
-      'Region eu-west-1: 4 VPC(s)',
+      'Region eu-west-1: 4 VPCs',
       '  warning: w1',
       '',
-      'VPC vpc-off [off]',
-      '  off: not checked',
-      '',
-      'VPC vpc-clean [enforce]',
-      '  no drift',
-      '',
       'VPC vpc-e [enforce]',
-      '  CRITICAL MISSING_ENDPOINT (ecs): no ecs',
-      '  HIGH     CUSTOM_DNS_SERVERS: dns',
-      '           advice: forward',
+      '  critical (1)',
+      '    MISSING_ENDPOINT (ecs): no ecs',
+      '  high (1)',
+      '    CUSTOM_DNS_SERVERS: dns',
+      '      advice: forward',
       '   1. will create interface endpoint ecs in 2 subnets with private DNS',
       '      because ecs is needed',
       '  cost: +USD 16.06 a month',
@@ -239,7 +235,10 @@ describe('formatPlan', () => {
       '   1. would (audit: not applied) update endpoint vpce-1 (logs): enable private DNS',
       '      because dns off',
       '',
-      'Estimated cost of the new endpoint-AZs: +USD 16.06 a month',
+      'VPC vpc-off [off]: off, not checked',
+      'No drift: vpc-clean',
+      '',
+      'Plan: 1 to create, 0 to change, 0 to destroy · 1 finding needs a person · +USD 16.06/month · 1 action in audit VPCs not applied',
     ]);
   });
 
@@ -265,7 +264,9 @@ describe('formatPlan', () => {
       '   9. ',
       '  10. ',
     ]);
-    expect(lines.at(-1)).toBe('Estimated cost of the new endpoint-AZs: +USD 0.00 a month');
+    expect(lines.at(-1)).toBe(
+      'Plan: 0 to create, 10 to change, 0 to destroy · 0 findings need a person · +USD 0.00/month',
+    );
   });
 });
 
@@ -274,7 +275,8 @@ describe('formatApplyReport', () => {
     ({ actionId: 'vpc-1:X:y', kind: 'CreateVpcEndpoint', vpcId: 'vpc-1', ...o }) as ActionOutcome;
   const report = (o: Partial<ApplyReport>): ApplyReport => ({
     region: 'us-east-1',
-    plan: { region: 'us-east-1', vpcs: [], estimatedMonthlyCostUsd: 0, warnings: [] },
+    // Outcomes always belong to a planned VPC: vpc-1, in enforce.
+    plan: { region: 'us-east-1', vpcs: [vpcPlan({})], estimatedMonthlyCostUsd: 0, warnings: [] },
     outcomes: [],
     writeCalls: 0,
     stoppedAtMaxChanges: false,
@@ -296,26 +298,31 @@ describe('formatApplyReport', () => {
       }),
     );
     expect(text.split('\n')).toEqual([
-      'Applied in us-east-1: 3 write call(s)',
+      'Applied in us-east-1: 3 write calls',
+      'VPC vpc-1 [enforce]',
       '  applied  vpc-1:X:y -> vpce-9 (created)',
       '  applied  vpc-1:X:y',
       '  skipped  vpc-1:X:y: audit',
       '  FAILED   vpc-1:X:y: boom',
       'Not converged: see the failures above.',
+      'Apply: 2 applied, 1 failed · 1 skipped',
     ]);
   });
 
   it('says when the change cap stopped the run', () => {
     expect(formatApplyReport(report({ stoppedAtMaxChanges: true })).split('\n')).toEqual([
-      'Applied in us-east-1: 0 write call(s)',
+      'Applied in us-east-1: 0 write calls',
       '  stopped: the change cap (--max-changes) was reached; run again to continue',
       'Converged.',
+      'Apply: 0 applied, 0 failed · stopped at the change cap (0 writes)',
     ]);
   });
 
   it('throws on an unknown outcome', () => {
     expect(() =>
-      formatApplyReport(report({ outcomes: [{ status: 'lost' } as unknown as ActionOutcome] })),
+      formatApplyReport(
+        report({ outcomes: [{ status: 'lost', vpcId: 'vpc-1' } as unknown as ActionOutcome] }),
+      ),
     ).toThrow('unexpected outcome');
   });
 });
