@@ -452,8 +452,7 @@ describe('AZ coverage and what the region offers', () => {
       endpointServices: offers().filter((o) => o.service !== 'logs'),
     });
     const desired = deriveDesired(observed, defaultConfig);
-    const p = plan(desired.vpcs, observed, { securityGroupName: SG_NAME, managedTagKey: MANAGED })
-      .vpcs[0]!;
+    const p = plan(desired.vpcs, observed, { securityGroupName: SG_NAME, managedTagKey: MANAGED }).vpcs[0]!;
     expect(p.findings).toEqual([
       {
         vpcId: 'vpc-1',
@@ -935,9 +934,9 @@ describe('plan over a region', () => {
       warnings: ['region warning', 'derive warning'],
       cost: 21.9,
     });
-    expect(
-      plan(desired, observed, { securityGroupName: SG_NAME, managedTagKey: MANAGED }).warnings,
-    ).toEqual(['region warning']);
+    expect(plan(desired, observed, { securityGroupName: SG_NAME, managedTagKey: MANAGED }).warnings).toEqual([
+      'region warning',
+    ]);
   });
 
   it('rounds the region total to cents', () => {
