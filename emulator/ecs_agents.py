@@ -41,6 +41,7 @@ ECS_SERVICES = ("ecs-agent", "ecs-telemetry", "ecs")
 UPDATE_STAGES = ("PENDING", "STAGING", "STAGED", "UPDATING", "UPDATED")
 IN_PROGRESS = frozenset(UPDATE_STAGES[:-1])
 CONNECTION_MODES = ("auto", "connected", "disconnected")
+MIN_ENDPOINT_AGENT = (1, 25, 1)
 
 
 @dataclass
@@ -98,7 +99,17 @@ def _reaches_ecs(state: AgentState) -> bool:
     if instance is None or instance.state != "running":
         return False
     place = network_paths.place_of(state.account, state.region, instance)
-    return place is not None and network_paths.has_path(state.account, state.region, place, ECS_SERVICES)
+    if place is None:
+        return False
+    if place.internet:
+        return True
+    # Agents older than 1.25.1 cannot use the ECS interface endpoints ("Amazon ECS interface VPC
+    # endpoints (AWS PrivateLink)": the agent must be 1.25.1 or later).
+    ci = _moto_instance(state)
+    version = ((ci.version_info or {}).get("agentVersion") if ci is not None else None) or "0"
+    if _version_tuple(version) < MIN_ENDPOINT_AGENT:
+        return False
+    return network_paths.has_path(state.account, state.region, place, ECS_SERVICES)
 
 
 def _evaluate(state: AgentState, now: float) -> None:
@@ -141,7 +152,10 @@ def _advance_update(state: AgentState, ci: Any, now: float) -> None:
         status = UPDATE_STAGES[UPDATE_STAGES.index(status) + 1]
     ci.agent_update_status = status
     if status == "UPDATED":
+        # The update ends with ecs-init restarting the agent on the new version.
         ci.version_info = {**(ci.version_info or {}), "agentVersion": SETTINGS.latest_version}
+        state.restart_pending = True
+        state.history.append(f"{now:.0f} agent updated to {SETTINGS.latest_version}")
 
 
 def tick(now: float) -> None:

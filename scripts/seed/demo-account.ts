@@ -2,8 +2,12 @@
  * The demo account: four VPCs in three AZs with the drift the remediator is built to find.
  *
  * - payments (enforce): DNS hostnames off; ecs-agent fine; ecs-telemetry deleted; ecs missing one
- *   AZ; ecr.api/ecr.dkr behind a group without 443; no s3 gateway, logs or secretsmanager.
- * - analytics (audit): EC2 cluster using ECR, awslogs and an SSM parameter; no endpoints.
+ *   AZ; ecr.api/ecr.dkr behind a group without 443; no s3 gateway, logs, secretsmanager nor SSM
+ *   endpoints. Three SSM-managed Amazon Linux container instances and one Windows instance in the
+ *   private subnets (their agents are disconnected: no path to ECS), and one SSM-managed instance in
+ *   the public subnet (public IP: connected over the internet) whose agent is too old (1.20.0).
+ * - analytics (audit): EC2 cluster using ECR, awslogs and an SSM parameter; no endpoints; its
+ *   instances have no instance profile (not SSM-managed).
  * - batch (no tag, default mode): Fargate service pulling from ECR; no endpoints.
  * - sandbox: no ECS.
  * The region's default VPC is left as it is.
@@ -23,6 +27,7 @@ import {
   ecrImage,
   launchContainerInstance,
   registerTaskDefinition,
+  type ContainerInstanceSpec,
   type SeedClients,
   type SeededSubnet,
 } from './builders.js';
@@ -90,17 +95,23 @@ function emptyVpc(name: DemoVpcName, vpcId: string, cidr: string, privateSubnets
   };
 }
 
+/** The agent version of the payments instance whose agent the demo updates. */
+export const DEMO_OLD_AGENT_VERSION = '1.20.0';
+
 async function launchContainerInstances(
   clients: SeedClients,
   vpc: DemoVpc,
   clusterArn: string,
   subnets: readonly SeededSubnet[],
+  options: Omit<ContainerInstanceSpec, 'clusterArn' | 'subnet' | 'name'> & { namePrefix?: string } = {},
 ): Promise<void> {
+  const { namePrefix = `${vpc.name}-ecs`, ...spec } = options;
   for (const [index, subnet] of subnets.entries()) {
     const made = await launchContainerInstance(clients, {
+      ...spec,
       clusterArn,
       subnet,
-      name: `${vpc.name}-ecs-${index + 1}`,
+      name: `${namePrefix}-${index + 1}`,
     });
     vpc.containerInstances.push({
       ...made,
@@ -138,7 +149,19 @@ async function seedPayments(
 
   const clusterArn = await createCluster(clients.ecs, 'payments');
   vpc.clusterArn = clusterArn;
-  await launchContainerInstances(clients, vpc, clusterArn, privateSubnets);
+  await launchContainerInstances(clients, vpc, clusterArn, privateSubnets, { ssmManaged: true });
+  const lastPrivate = privateSubnets.slice(-1);
+  await launchContainerInstances(clients, vpc, clusterArn, lastPrivate, {
+    ssmManaged: true,
+    platform: 'windows',
+    namePrefix: 'payments-win',
+  });
+  await launchContainerInstances(clients, vpc, clusterArn, [vpc.publicSubnet], {
+    ssmManaged: true,
+    publicIp: true,
+    agentVersion: DEMO_OLD_AGENT_VERSION,
+    namePrefix: 'payments-legacy',
+  });
   const secretArn = await createSecret(clients.secretsManager, 'payments/db-password', 'not-a-real-password');
   const taskDefinitionArn = await registerTaskDefinition(clients, {
     family: 'payments-api',

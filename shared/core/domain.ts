@@ -132,7 +132,7 @@ export interface ObservedContainerInstance {
   readonly agentVersion?: string;
   readonly agentConnected: boolean;
   readonly platform: Platform;
-  /** Online in SSM; undefined when SSM's inventory could not be read. */
+  /** Managed by SSM (PingStatus Online or ConnectionLost); undefined when SSM's inventory could not be read. */
   readonly ssmManaged?: boolean;
   readonly status: string;
 }
