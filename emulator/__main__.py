@@ -22,7 +22,7 @@ from .hooks import ControlError, Reply, RequestInfo
 from .settings import SettingError
 
 # Extension modules, installed in this order; each has `install() -> None`.
-EXTENSIONS: list[str] = ["ecs_agents", "ssm_run_command"]
+EXTENSIONS: list[str] = ["ec2_settings", "ec2_endpoints", "ec2_throttle", "ecs_agents", "ssm_run_command"]
 
 
 def install_extensions() -> None:

@@ -1,0 +1,235 @@
+"""EC2's request token buckets ("Request throttling for the Amazon EC2 API", Amazon EC2 developer
+guide, https://docs.aws.amazon.com/ec2/latest/devguide/ec2-api-throttling.html).
+
+Each API has its own bucket per account and Region ("each API is evaluated individually"), sized by
+the API's category; a request takes one token; a bucket refills at its rate up to its capacity; a
+request finding its bucket empty fails with `RequestLimitExceeded` (a server error: HTTP 503, "Error
+codes for the Amazon EC2 API") and takes no token. On with EMULATOR_THROTTLE=aws (or
+`{"throttle": "aws"}` on `/_emulator/ec2`); EMULATOR_THROTTLE_SPEED multiplies the refill rates.
+Time is the emulator clock, so a test can drain a bucket, then advance the clock to refill it.
+Not modelled: the resource token buckets of RunInstances/StartInstances/StopInstances/
+TerminateInstances (tokens per instance), and the console's own bucket.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from dataclasses import dataclass
+
+from . import clock, ec2_settings, hooks
+from .errors import ec2_error
+from .hooks import Reply, RequestInfo
+
+
+@dataclass(frozen=True)
+class BucketSize:
+    capacity: float
+    refill_per_second: float
+
+
+# The page's "Request token bucket sizes and refill rates" table.
+NON_MUTATING = BucketSize(100, 20)
+UNFILTERED_NON_MUTATING = BucketSize(50, 10)
+MUTATING = BucketSize(50, 5)
+RESOURCE_INTENSIVE = BucketSize(50, 5)
+
+# "Unfiltered and unpaginated non-mutating actions": these use the smaller bucket when the request
+# has neither a filter nor pagination (MaxResults / NextToken).
+UNFILTERED_ACTIONS = frozenset(
+    {
+        "DescribeInstances",
+        "DescribeInstanceStatus",
+        "DescribeNetworkInterfaces",
+        "DescribeSecurityGroups",
+        "DescribeSnapshots",
+        "DescribeSpotInstanceRequests",
+        "DescribeVolumes",
+    }
+)
+
+RESOURCE_INTENSIVE_ACTIONS = frozenset(
+    {
+        "AcceptVpcPeeringConnection",
+        "AuthorizeSecurityGroupIngress",
+        "CancelSpotInstanceRequests",
+        "CreateKeyPair",
+        "CreateVpcPeeringConnection",
+        "DeleteVpcPeeringConnection",
+        "RejectVpcPeeringConnection",
+        "RevokeSecurityGroupIngress",
+        "RequestSpotInstances",
+    }
+)
+
+# "Uncategorized actions": their own sizes. The VPC endpoint writes are the ones the product meets
+# most (4 tokens, 0.3 per second); the rest of the table's VPC, network-interface, tag, instance and
+# endpoint-service entries are here too.
+UNCATEGORIZED: dict[str, BucketSize] = {
+    "AcceptVpcEndpointConnections": BucketSize(10, 1),
+    "AssignIpv6Addresses": BucketSize(100, 5),
+    "AssignPrivateIpAddresses": BucketSize(100, 5),
+    "AssignPrivateNatGatewayAddress": BucketSize(10, 1),
+    "AssociateIamInstanceProfile": BucketSize(100, 5),
+    "AssociateNatGatewayAddress": BucketSize(10, 1),
+    "CopyImage": BucketSize(100, 1),
+    "CreateDefaultSubnet": BucketSize(1, 1),
+    "CreateDefaultVpc": BucketSize(1, 1),
+    "CreateLaunchTemplateVersion": BucketSize(100, 5),
+    "CreateNatGateway": BucketSize(10, 1),
+    "CreateNetworkInterface": BucketSize(100, 5),
+    "CreateSnapshot": BucketSize(100, 5),
+    "CreateSnapshots": BucketSize(100, 5),
+    "CreateSubnetCidrReservation": BucketSize(5, 1),
+    "CreateTags": BucketSize(100, 10),
+    "CreateVolume": BucketSize(100, 5),
+    "CreateVpcEndpoint": BucketSize(4, 0.3),
+    "CreateVpcEndpointServiceConfiguration": BucketSize(10, 1),
+    "DeleteNatGateway": BucketSize(10, 1),
+    "DeleteNetworkInterface": BucketSize(100, 5),
+    "DeleteSnapshot": BucketSize(100, 5),
+    "DeleteSubnetCidrReservation": BucketSize(5, 1),
+    "DeleteTags": BucketSize(100, 10),
+    "DeleteVolume": BucketSize(100, 5),
+    "DeleteVpcEndpoints": BucketSize(4, 0.3),
+    "DeleteVpcEndpointServiceConfigurations": BucketSize(10, 1),
+    "DeregisterImage": BucketSize(100, 5),
+    "DescribeAggregateIdFormat": BucketSize(10, 10),
+    "DescribeByoipCidrs": BucketSize(1, 0.5),
+    "DescribeIdentityIdFormat": BucketSize(10, 10),
+    "DescribeIdFormat": BucketSize(10, 10),
+    "DescribeInstanceTopology": BucketSize(1, 1),
+    "DescribeMovingAddresses": BucketSize(1, 1),
+    "DescribePrincipalIdFormat": BucketSize(10, 10),
+    "DescribeReservedInstancesOfferings": BucketSize(10, 10),
+    "DescribeSecurityGroupReferences": BucketSize(20, 5),
+    "DescribeSpotFleetRequests": BucketSize(50, 3),
+    "DescribeStaleSecurityGroups": BucketSize(20, 5),
+    "DisassociateIamInstanceProfile": BucketSize(100, 5),
+    "DisassociateNatGatewayAddress": BucketSize(10, 1),
+    "ModifyImageAttribute": BucketSize(100, 5),
+    "ModifyInstanceMetadataOptions": BucketSize(100, 5),
+    "ModifyLaunchTemplate": BucketSize(100, 5),
+    "ModifyNetworkInterfaceAttribute": BucketSize(100, 5),
+    "ModifySnapshotAttribute": BucketSize(100, 5),
+    "ModifyVpcEndpoint": BucketSize(4, 0.3),
+    "ModifyVpcEndpointServiceConfiguration": BucketSize(10, 1),
+    "RejectVpcEndpointConnections": BucketSize(10, 1),
+    "RunInstances": BucketSize(5, 2),
+    "StartInstances": BucketSize(5, 2),
+    "TerminateInstances": BucketSize(100, 5),
+    "UnassignPrivateIpAddresses": BucketSize(100, 5),
+    "UnassignPrivateNatGatewayAddress": BucketSize(10, 1),
+}
+
+NON_MUTATING_PREFIXES = ("Describe", "List", "Search", "Get")
+
+
+def _filtered_or_paginated(info: RequestInfo) -> bool:
+    return any(
+        key.startswith(("Filter.", "MaxResults", "NextToken")) and any(v != "" for v in values)
+        for key, values in info.params.items()
+    )
+
+
+def bucket_for(info: RequestInfo) -> tuple[str, BucketSize]:
+    """(bucket name, size) of one EC2 request."""
+    action = info.action
+    if action in UNCATEGORIZED:
+        return action, UNCATEGORIZED[action]
+    if action in RESOURCE_INTENSIVE_ACTIONS:
+        return action, RESOURCE_INTENSIVE
+    if action.startswith(NON_MUTATING_PREFIXES):
+        if action in UNFILTERED_ACTIONS and not _filtered_or_paginated(info):
+            return f"{action}/unfiltered", UNFILTERED_NON_MUTATING
+        return action, NON_MUTATING
+    return action, MUTATING
+
+
+class Bucket:
+    def __init__(self, size: BucketSize, now: float) -> None:
+        self.size = size
+        self.tokens = size.capacity
+        self.updated = now
+
+    def take(self, now: float, speed: float) -> bool:
+        elapsed = max(0.0, now - self.updated)
+        self.tokens = min(self.size.capacity, self.tokens + elapsed * self.size.refill_per_second * speed)
+        self.updated = now
+        if self.tokens >= 1.0:
+            self.tokens -= 1.0
+            return True
+        return False
+
+
+_lock = threading.Lock()
+_buckets: dict[tuple[str, str, str], Bucket] = {}
+# RequestLimitExceeded answers since the last reset, per action (GET /_emulator/ec2-throttle).
+_throttled: dict[str, int] = {}
+
+
+def _account(info: RequestInfo) -> str:
+    """The moto account of the request, as moto resolves it (MOTO_ACCOUNT_ID, the x-moto-account-id
+    header, else the access key's account): EC2 meters "each AWS account on a per-Region basis"."""
+    if "MOTO_ACCOUNT_ID" in os.environ:
+        return os.environ["MOTO_ACCOUNT_ID"]
+    if "x-moto-account-id" in info.headers:
+        return info.headers["x-moto-account-id"]
+    from moto.iam.models import get_account_id_from
+
+    return get_account_id_from(info.access_key)
+
+
+def _filter(info: RequestInfo) -> Reply | None:
+    settings = ec2_settings.current()
+    if settings.throttle != "aws" or info.service != "ec2" or not info.action:
+        return None
+    name, size = bucket_for(info)
+    key = (_account(info), info.region, name)
+    now = clock.now()
+    with _lock:
+        bucket = _buckets.get(key)
+        if bucket is None:
+            bucket = _buckets[key] = Bucket(size, now)
+        if bucket.take(now, settings.throttleSpeed):
+            return None
+        _throttled[info.action] = _throttled.get(info.action, 0) + 1
+    return ec2_error("RequestLimitExceeded", "Request limit exceeded.", status=503)
+
+
+_mode = {"throttle": "off"}
+
+
+def _drop_buckets(settings: ec2_settings.Ec2Settings) -> None:
+    """Switching throttling on starts from full buckets, as a quiet account would."""
+    with _lock:
+        if settings.throttle != _mode["throttle"]:
+            _buckets.clear()
+        _mode["throttle"] = settings.throttle
+
+
+def _reset() -> None:
+    with _lock:
+        _buckets.clear()
+        _throttled.clear()
+
+
+def _control(method: str, body: object) -> object:
+    """GET: the buckets in use and how many requests each action had refused since the reset."""
+    now = clock.now()
+    speed = ec2_settings.current().throttleSpeed
+    with _lock:
+        buckets = []
+        for (account, region, name), bucket in sorted(_buckets.items()):
+            elapsed = max(0.0, now - bucket.updated)
+            tokens = min(bucket.size.capacity, bucket.tokens + elapsed * bucket.size.refill_per_second * speed)
+            buckets.append({"account": account, "region": region, "bucket": name, "tokens": round(tokens, 3)})
+        return {"throttled": dict(_throttled), "buckets": buckets}
+
+
+def install() -> None:
+    hooks.register_request_filter(_filter)
+    hooks.register_reset(_reset)
+    hooks.register_control("ec2-throttle", _control)
+    _mode["throttle"] = ec2_settings.current().throttle
+    ec2_settings.on_change(_drop_buckets)
