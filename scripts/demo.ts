@@ -4,9 +4,9 @@
  * and shows plan → apply → plan.
  */
 import { DescribeContainerInstancesCommand, type ECSClient } from '@aws-sdk/client-ecs';
-import { main } from '../functions/cli/main.js';
+import { main, type CliIo } from '../functions/cli/main.js';
 import { createAwsClients } from '../shared/aws/clients.js';
-import { startMotoServer } from './emulator/moto-server.js';
+import { emulatorControl, startMotoServer } from './emulator/moto-server.js';
 import { seedDemoAccount, type DemoAccount } from './seed/demo-account.js';
 
 const args = process.argv.slice(2);
@@ -19,6 +19,15 @@ const accountConfigured = ['AWS_ACCESS_KEY_ID', 'AWS_PROFILE', 'AWS_WEB_IDENTITY
 function banner(text: string): void {
   console.log(`\n${'='.repeat(100)}\n${text}\n${'='.repeat(100)}`);
 }
+
+/** apply --yes with its progress lines (endpoint waits, SSM commands, reconnection) shown even without a terminal. */
+const applyIo: CliIo = {
+  stdout: (text) => console.log(text),
+  stderr: (text) => console.log(`  … ${text}`),
+  env: process.env,
+  interactive: true,
+  confirm: async () => false,
+};
 
 /** The emulator makes endpoints wait like AWS, a few seconds here instead of minutes. */
 const DEMO_ENDPOINT_PENDING_SECONDS = '4';
@@ -68,7 +77,11 @@ if (accountConfigured && !useEmulator) {
   try {
     const region = 'us-east-1';
     const clients = createAwsClients({ region, endpointUrl: moto.endpoint });
-    const account = await seedDemoAccount(clients);
+    const account = await seedDemoAccount(clients, {
+      restartDocumentName: process.env.RESTART_DOCUMENT_NAME || undefined,
+    });
+    // The seeded account has existed for a while: its endpoints finished provisioning long ago.
+    await emulatorControl(moto.endpoint, 'clock', { advanceSeconds: 3600 });
     const modes = {
       payments: 'enforce',
       analytics: 'audit',
@@ -96,7 +109,7 @@ if (accountConfigured && !useEmulator) {
     const planned = await main(['plan', ...target]);
     console.log(`\n(exit code ${planned}: 0 no drift, 2 drift found, 1 error)`);
     banner('2/3  ecs-endpoint-remediator apply --yes   (only the VPC tagged enforce is changed)');
-    const applied = await main(['apply', '--yes', ...target]);
+    const applied = await main(['apply', '--yes', ...target], applyIo);
     console.log(`\n(exit code ${applied}: 0 converged, 1 failure)`);
     console.log('\npayments container instances as ECS reports them now:');
     await showAgents(clients.ecs, account);

@@ -34,7 +34,8 @@ import {
 } from '@aws-sdk/client-ecs';
 import { CreateInstanceProfileCommand, IAMClient } from '@aws-sdk/client-iam';
 import { CreateSecretCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { PutParameterCommand, type SSMClient } from '@aws-sdk/client-ssm';
+import { CreateDocumentCommand, PutParameterCommand, type SSMClient } from '@aws-sdk/client-ssm';
+import { loadRestartDocument } from '../../shared/aws/restart-document.js';
 
 /** The clients a seeder needs (structurally what shared/aws/clients.ts builds). */
 export interface SeedClients {
@@ -325,6 +326,23 @@ export async function createGatewayEndpoint(
 
 export async function deleteEndpoint(ec2: EC2Client, endpointId: string): Promise<void> {
   await ec2.send(new DeleteVpcEndpointsCommand({ VpcEndpointIds: [endpointId] }));
+}
+
+/** Publishes the restart document (documents/restart-ecs-agent.yml) as the deployment does. */
+export async function publishRestartDocument(ssm: SSMClient, name: string): Promise<void> {
+  await ssm.send(
+    new CreateDocumentCommand({
+      Name: name,
+      DocumentType: 'Command',
+      DocumentFormat: 'YAML',
+      Content: loadRestartDocument().content,
+    }),
+  );
+}
+
+/** Turns a VPC's enableDnsHostnames attribute on or off (e.g. the drift of someone switching it off). */
+export async function setDnsHostnames(ec2: EC2Client, vpcId: string, enabled: boolean): Promise<void> {
+  await ec2.send(new ModifyVpcAttributeCommand({ VpcId: vpcId, EnableDnsHostnames: { Value: enabled } }));
 }
 
 // ---------------------------------------------------------------- compute and ECS

@@ -12,6 +12,7 @@
  * - sandbox: no ECS.
  * The region's default VPC is left as it is.
  */
+import { defaultConfig } from '../../shared/core/config.js';
 import {
   availabilityZones,
   createCluster,
@@ -26,7 +27,9 @@ import {
   deleteEndpoint,
   ecrImage,
   launchContainerInstance,
+  publishRestartDocument,
   registerTaskDefinition,
+  setDnsHostnames,
   type ContainerInstanceSpec,
   type SeedClients,
   type SeededSubnet,
@@ -131,7 +134,6 @@ async function seedPayments(
     cidr,
     name: 'payments',
     tags: { [MODE_TAG_KEY]: 'enforce' },
-    enableDnsHostnames: false,
   });
   const privateSubnets = await createPrivateSubnets(ec2, {
     vpcId,
@@ -233,6 +235,9 @@ async function seedPayments(
     securityGroupIds: [blockingGroupId],
     privateDnsEnabled: true,
   });
+  // The drift: DNS hostnames switched off after the endpoints were made (EC2 refuses private DNS on
+  // a VPC without both DNS attributes, so they had to be on then).
+  await setDnsHostnames(ec2, vpcId, false);
   return {
     vpc,
     endpoints: { ecsAgent, ecsTelemetryDeleted, ecs, ecrApi, ecrDkr, httpsGroupId, blockingGroupId },
@@ -320,8 +325,12 @@ async function seedSandbox(clients: SeedClients, azs: readonly string[]): Promis
   return emptyVpc('sandbox', vpcId, cidr, privateSubnets);
 }
 
-export async function seedDemoAccount(clients: SeedClients): Promise<DemoAccount> {
+export async function seedDemoAccount(
+  clients: SeedClients,
+  options: { restartDocumentName?: string } = {},
+): Promise<DemoAccount> {
   const azs = availabilityZones(clients.region, 3);
+  await publishRestartDocument(clients.ssm, options.restartDocumentName ?? defaultConfig.restartDocumentName);
   const [payments, analytics, batch, sandbox] = await Promise.all([
     seedPayments(clients, azs),
     seedAnalytics(clients, azs),
