@@ -117,6 +117,7 @@ class Command:
 _lock = threading.RLock()
 _commands: list[Command] = []
 _step_cache: dict[tuple[str, str, str, str], StepResult] = {}
+_last_tick = 0.0  # emulator time of the previous tick: an instance found Online now was Online since
 
 
 def _dt(seconds: float | None) -> datetime.datetime | None:
@@ -547,7 +548,7 @@ def _start(command: Command, invocation: Invocation, now: float) -> None:
         plugin.final = (status, result)
 
 
-def _finish(command: Command, invocation: Invocation, now: float) -> None:
+def _finish(command: Command, invocation: Invocation, at: float) -> None:
     failed = False
     for plugin in invocation.plugins:
         assert plugin.final is not None
@@ -559,7 +560,7 @@ def _finish(command: Command, invocation: Invocation, now: float) -> None:
         if status == "Success" and result.restarted:
             ecs_agents.agent_restarted(command.account, command.region, invocation.instance_id)
     invocation.status = invocation.status_details = "Failed" if failed else "Success"
-    invocation.finished_at = now
+    invocation.finished_at = at
 
 
 def _end_unstarted(invocation: Invocation, status: str, details: str, now: float) -> None:
@@ -569,41 +570,60 @@ def _end_unstarted(invocation: Invocation, status: str, details: str, now: float
         plugin.status, plugin.status_details = status, details
 
 
-def _finish_due(command: Command, invocations: list[Invocation], now: float) -> None:
-    for invocation in invocations:
-        if invocation.status == "InProgress" and invocation.finish_at is not None and now >= invocation.finish_at:
-            _finish(command, invocation, now)
+def _advance_command(command: Command, now: float) -> None:
+    """Plays the command's invocations forward to `now` as a sequence of events (deliveries at the
+    earliest moment a slot and the instance allow, completions `run_seconds` later), so one big clock
+    step gives the same result as many small ones. Reachability is the instance's current one."""
+    invocations = list(command.invocations.values())
+    total = len(invocations)
+    concurrency = max(1, _limit(command.max_concurrency, total))
+    allowed_errors = _limit(command.max_errors, total)
+    ready_at = command.requested_at + SETTINGS.delivery_seconds
+    deadline = command.requested_at + command.timeout_seconds
+    free_at = 0.0
+    online: dict[str, bool] = {}
+
+    def reachable(invocation: Invocation) -> bool:
+        if invocation.instance_id not in online:
+            instance = network_paths.find_instance(command.account, command.region, invocation.instance_id)
+            online[invocation.instance_id] = instance is not None and is_online(
+                command.account, command.region, instance
+            )
+        return online[invocation.instance_id]
+
+    for _ in range(4 * total + 4):
+        running = sorted((i for i in invocations if i.status == "InProgress"), key=lambda i: i.finish_at or 0)
+        pending = [i for i in invocations if i.status == "Pending"]
+        errors = len([i for i in invocations if i.status in ("Failed", "TimedOut")])
+        next_finish = running[0].finish_at if running and running[0].finish_at is not None else math.inf
+        if pending and errors > allowed_errors:
+            for invocation in pending:
+                _end_unstarted(invocation, "Cancelled", "Cancelled", max(free_at, ready_at))
+            continue
+        slot = max(ready_at, _last_tick, free_at) if len(running) < concurrency else math.inf
+        candidates = [i for i in pending if reachable(i)]
+        if candidates and slot <= now and slot <= next_finish and slot < deadline:
+            _start(command, candidates[0], slot)
+            continue
+        if next_finish <= now:
+            free_at = next_finish
+            _finish(command, running[0], next_finish)
+            continue
+        if now >= deadline and pending and next_finish == math.inf:
+            for invocation in pending:
+                _end_unstarted(invocation, "TimedOut", "DeliveryTimedOut", deadline)
+            continue
+        break
 
 
 def tick(now: float) -> None:
+    global _last_tick
     with _lock:
         for command in _commands:
-            invocations = list(command.invocations.values())
-            if all(i.finished_at is not None for i in invocations):
+            if all(i.finished_at is not None for i in command.invocations.values()):
                 continue
-            _finish_due(command, invocations, now)
-            total = len(invocations)
-            concurrency = max(1, _limit(command.max_concurrency, total))
-            allowed_errors = _limit(command.max_errors, total)
-            errors = len([i for i in invocations if i.status in ("Failed", "TimedOut")])
-            for invocation in invocations:
-                if invocation.status != "Pending":
-                    continue
-                if errors > allowed_errors:
-                    _end_unstarted(invocation, "Cancelled", "Cancelled", now)
-                    continue
-                if now >= command.requested_at + command.timeout_seconds:
-                    _end_unstarted(invocation, "TimedOut", "DeliveryTimedOut", now)
-                    errors += 1
-                    continue
-                running = len([i for i in invocations if i.status == "InProgress"])
-                if running >= concurrency or now < command.requested_at + SETTINGS.delivery_seconds:
-                    continue
-                instance = network_paths.find_instance(command.account, command.region, invocation.instance_id)
-                if instance is None or not is_online(command.account, command.region, instance):
-                    continue
-                _start(command, invocation, now)
-            _finish_due(command, invocations, now)
+            _advance_command(command, now)
+        _last_tick = now
 
 
 # ----------------------------------------------------------------------------- reads
@@ -789,7 +809,9 @@ def _list_commands(self: Any) -> Any:
 
 
 def _reset() -> None:
+    global _last_tick
     with _lock:
+        _last_tick = 0.0
         _commands.clear()
         _step_cache.clear()
 
