@@ -43,6 +43,7 @@ def _control_clock(method: str, body: Any) -> Any:
         seconds = body["advanceSeconds"]
         if not isinstance(seconds, (int, float)) or isinstance(seconds, bool) or seconds < 0:
             raise ControlError("advanceSeconds must be a number >= 0")
+        run_ticks()  # settle what the last requests changed at the time they happened, then move on
         clock.advance(float(seconds))
         run_ticks()
     else:
