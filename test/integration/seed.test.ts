@@ -185,7 +185,7 @@ describe('demo account seeder', () => {
     const privateOnes = paymentsInstances.filter((i) => paymentsSubnets.has(i.SubnetId ?? ''));
     expect(privateOnes).toHaveLength(4);
     expect(new Set(privateOnes.map((i) => i.Placement?.AvailabilityZone)).size).toBe(3);
-    expect(privateOnes.filter((i) => i.Platform === 'windows')).toHaveLength(1);
+    expect(privateOnes.filter((i) => i.Platform?.toLowerCase() === 'windows')).toHaveLength(1);
     const [legacy] = paymentsInstances.filter((i) => !paymentsSubnets.has(i.SubnetId ?? ''));
     expect(legacy?.SubnetId).toBe(demo.vpcs.payments.publicSubnet?.subnetId);
     expect(legacy?.PublicIpAddress).toBeDefined();
