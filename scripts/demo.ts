@@ -30,7 +30,9 @@ const applyIo: CliIo = {
 };
 
 /** The emulator makes endpoints wait like AWS, a few seconds here instead of minutes. */
-const DEMO_ENDPOINT_PENDING_SECONDS = '4';
+const DEMO_ENDPOINT_PENDING_SECONDS = '3';
+/** Each restart invocation runs this long (the product's 10% MaxConcurrency runs them one by one). */
+const DEMO_SSM_RUN_SECONDS = '1';
 /** How long the demo waits for the agent update it started to finish. */
 const UPDATE_WAIT_MS = 20_000;
 
@@ -73,6 +75,7 @@ if (accountConfigured && !useEmulator) {
   process.exitCode = await main(['plan', ...rest]);
 } else {
   process.env.EMULATOR_ENDPOINT_PENDING_SECONDS ??= DEMO_ENDPOINT_PENDING_SECONDS;
+  process.env.EMULATOR_SSM_RUN_SECONDS ??= DEMO_SSM_RUN_SECONDS;
   const moto = await startMotoServer();
   try {
     const region = 'us-east-1';
