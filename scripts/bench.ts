@@ -431,7 +431,7 @@ function printApply(figure: ApplyFigure): void {
 interface RestartFigure {
   sendCommand: number;
   largestBatch: number;
-  getInvocation: number;
+  listInvocations: number;
   describePortCalls: number;
   describeApiCalls: number;
   ec2Calls: number;
@@ -441,16 +441,27 @@ interface RestartFigure {
 }
 
 async function restartPlan(): Promise<RestartFigure> {
-  const calls = { sendCommand: 0, largestBatch: 0, getInvocation: 0, describe: 0, describeApi: 0, ec2: 0 };
+  const calls = { sendCommand: 0, largestBatch: 0, listInvocations: 0, describe: 0, describeApi: 0, ec2: 0 };
+  const sentTo = new Map<string, readonly string[]>();
   const ssm: SsmCommander = {
     sendCommand: async (request) => {
       calls.sendCommand++;
       calls.largestBatch = Math.max(calls.largestBatch, request.instanceIds.length);
-      return `command-${calls.sendCommand}`;
+      const commandId = `command-${calls.sendCommand}`;
+      sentTo.set(commandId, request.instanceIds);
+      return commandId;
     },
-    getInvocation: async (_commandId, instanceId) => {
-      calls.getInvocation++;
-      return { instanceId, status: 'Success' };
+    // One ListCommandInvocations page holds up to 50 invocations, so one call per command per poll.
+    listInvocations: async (commandId) => {
+      const instanceIds = sentTo.get(commandId) ?? [];
+      calls.listInvocations += Math.max(1, Math.ceil(instanceIds.length / 50));
+      return instanceIds.map((instanceId) => ({
+        instanceId,
+        status: 'Success' as const,
+        steps: [
+          { name: 'restartEcsAgentLinux', status: 'Success' as const, output: 'agent version: 1.90.0' },
+        ],
+      }));
     },
   };
   const ecs: EcsAgentControl = {
@@ -521,7 +532,7 @@ async function restartPlan(): Promise<RestartFigure> {
   return {
     sendCommand: calls.sendCommand,
     largestBatch: calls.largestBatch,
-    getInvocation: calls.getInvocation,
+    listInvocations: calls.listInvocations,
     describePortCalls: calls.describe,
     describeApiCalls: calls.describeApi,
     ec2Calls: calls.ec2,
@@ -542,7 +553,7 @@ function printRestart(figure: RestartFigure): void {
       [
         'SendCommand',
         'largest batch',
-        'GetCommandInvocation',
+        'ListCommandInvocations',
         'DescribeContainerInstances (port / API)',
         'EC2 calls',
         'wall ms',
@@ -552,7 +563,7 @@ function printRestart(figure: RestartFigure): void {
         [
           figure.sendCommand,
           figure.largestBatch,
-          figure.getInvocation,
+          figure.listInvocations,
           `${figure.describePortCalls} / ${figure.describeApiCalls}`,
           figure.ec2Calls,
           ms(figure.wallMs),

@@ -30,7 +30,6 @@ export function planObserved(deps: Pick<RemediatorDeps, 'config' | 'clock'>, obs
     securityGroupName: deps.config.endpointSecurityGroupName,
     managedTagKey: deps.config.managedTagKey,
     updateOldAgents: deps.config.updateOldAgents,
-    now: new Date(deps.clock?.now() ?? Date.now()),
     warnings: desired.warnings,
   });
 }

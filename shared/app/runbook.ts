@@ -86,13 +86,27 @@ const normalizedInputSchema = z.object({
   requireApproval: z.boolean(),
 });
 
-/** Validates the execution input (null or absent means `{}`); throws `InvalidRunbookInput`. */
-export function parseRunbookInput(raw: unknown, defaultRegion: string): RunbookInput {
+/**
+ * Validates the execution input (null or absent means `{}`); throws `InvalidRunbookInput`.
+ * `stackRegion` is the Region the stack is deployed in: the runbook's roles, the restart document and
+ * its reads exist only there, so an execution for another Region would end in AccessDenied half-way.
+ * Another Region is refused here, before anything is read.
+ */
+export function parseRunbookInput(raw: unknown, stackRegion: string): RunbookInput {
   const parsed = runbookInputSchema.safeParse(raw ?? {});
   if (!parsed.success) {
     throw new RunbookError('InvalidRunbookInput', `invalid runbook input: ${z.prettifyError(parsed.error)}`);
   }
   const { region, vpcIds, mode, requireApproval } = parsed.data;
+  if (region !== undefined && region !== stackRegion) {
+    throw new RunbookError(
+      'InvalidRunbookInput',
+      `invalid runbook input: region ${region} is not this stack's Region (${stackRegion}); ` +
+        `the runbook acts only in ${stackRegion}: start the runbook of the stack deployed in ${region}, ` +
+        'or leave region out (multi-Region operation is not supported yet)',
+    );
+  }
+  const defaultRegion = stackRegion;
   return {
     region: region ?? defaultRegion,
     ...(vpcIds ? { vpcIds: [...new Set(vpcIds)] } : {}),
@@ -102,7 +116,7 @@ export function parseRunbookInput(raw: unknown, defaultRegion: string): RunbookI
 }
 
 export interface RunbookDeps {
-  /** Ports for a Region: the execution may name another Region than the function's own. */
+  /** Ports for a Region (only the stack's own Region passes input validation). */
   readonly portsFor: (region: string) => RemediatorPorts;
   readonly config: RemediatorConfig;
   readonly defaultRegion: string;
@@ -454,7 +468,7 @@ export async function restartBatchTask(deps: RunbookDeps, payload: unknown): Pro
   const started = clock.now();
   const instanceIds = batch.instances.map((i) => i.ec2InstanceId);
   const commandId = await ssm.sendCommand(restartCommand(config, batch.vpcId, batch.reason, instanceIds));
-  const done = await pollInvocations(ssm, commandId, instanceIds, {
+  const done = await pollInvocations(ssm, commandId, batch.instances, {
     clock,
     deadline: started + config.agentWaitTimeoutSeconds * 1000,
   });

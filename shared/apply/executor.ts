@@ -435,7 +435,7 @@ class Executor {
       const commandId = await this.write(() =>
         this.options.ports.ssm.sendCommand(restartCommand(config, action.vpcId, action.reason, instanceIds)),
       );
-      const invocations = await pollInvocations(this.options.ports.ssm, commandId, instanceIds, {
+      const invocations = await pollInvocations(this.options.ports.ssm, commandId, batch, {
         clock: this.clock,
         deadline: started + config.agentWaitTimeoutSeconds * 1000,
         ...(this.options.progress ? { progress: this.options.progress } : {}),
@@ -446,7 +446,9 @@ class Executor {
     const restarted = action.instances.filter((i) => results.get(i.ec2InstanceId)?.status === 'Success');
     const disconnected = await this.awaitReconnection(restarted, started);
     const problems = [
-      ...failedCommands.map((r) => `${r.instanceId}: command ${r.status}`),
+      ...failedCommands.map(
+        (r) => `${r.instanceId}: command ${r.status}${r.output ? ` (${r.output.slice(0, 200)})` : ''}`,
+      ),
       ...disconnected.map((i) => `${i.ec2InstanceId}: agent not reconnected`),
     ];
     const detail = `${restarted.length}/${action.instances.length} restarted, ${restarted.length - disconnected.length} reconnected`;

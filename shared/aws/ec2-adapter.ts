@@ -73,6 +73,8 @@ export interface Ec2InstanceRecord {
   readonly platform?: string;
   /** EC2's `PlatformDetails`, e.g. 'Linux/UNIX', 'Windows'. */
   readonly platformDetails?: string;
+  /** EC2 reports a `PublicIpAddress` (auto-assigned or an Elastic IP association). */
+  readonly hasPublicIpv4: boolean;
 }
 
 /** One VPC's network facts; ECS facts and the DNS attributes are added by the state reader. */
@@ -275,6 +277,7 @@ function toInstanceRecord(instance: Instance): Ec2InstanceRecord | undefined {
     ...(instance.Architecture ? { architecture: instance.Architecture } : {}),
     ...(instance.Platform ? { platform: instance.Platform } : {}),
     ...(instance.PlatformDetails ? { platformDetails: instance.PlatformDetails } : {}),
+    hasPublicIpv4: !!instance.PublicIpAddress,
   };
 }
 
@@ -420,11 +423,11 @@ export function assembleEc2Snapshot(region: string, raw: Ec2RawRegion): Ec2Snaps
   const tablesByVpc = groupBy(raw.routeTables, (t) => t.VpcId);
   const aclsByVpc = groupBy(raw.networkAcls, (a) => a.VpcId);
   const groupsByVpc = groupBy(raw.securityGroups, (g) => g.VpcId);
+  // Deleted endpoints stay in the snapshot (EC2 lists them for a while with state deleted): the plan
+  // never uses them, but it names them and derives CreateVpcEndpoint's ClientToken from them.
   const observedEndpoints = raw.endpoints.flatMap((e) => {
     const observed = toObservedEndpoint(e, region);
-    return observed && observed.state !== 'deleted' && e.VpcId
-      ? [{ vpcId: e.VpcId, endpoint: observed }]
-      : [];
+    return observed && e.VpcId ? [{ vpcId: e.VpcId, endpoint: observed }] : [];
   });
   const endpointsByVpc = groupBy(observedEndpoints, (e) => e.vpcId);
   const nonGatewayEndpointIds = new Set(
@@ -447,7 +450,9 @@ export function assembleEc2Snapshot(region: string, raw: Ec2RawRegion): Ec2Snaps
           .map((r) => r.GatewayId)
           .filter((id): id is string => !!id?.startsWith('vpce-') && !nonGatewayEndpointIds.has(id));
         const fromEndpoints = endpoints
-          .filter((e) => e.type === 'Gateway' && e.routeTableIds.includes(routeTableId))
+          .filter(
+            (e) => e.type === 'Gateway' && e.state !== 'deleted' && e.routeTableIds.includes(routeTableId),
+          )
           .map((e) => e.endpointId);
         return {
           routeTableId,
@@ -482,7 +487,7 @@ export function assembleEc2Snapshot(region: string, raw: Ec2RawRegion): Ec2Snaps
             ...(table?.RouteTableId ? { routeTableId: table.RouteTableId } : {}),
             ...(networkAclId ? { networkAclId } : {}),
             isPrivate: !igw,
-            hasInternetPath: igw || nat,
+            hasNatRoute: nat,
           };
         })
         .sort(

@@ -31,6 +31,8 @@ export interface EcsServiceRecord {
   clusterArn: string;
   usesFargate: boolean;
   awsvpcSubnetIds: readonly string[];
+  /** awsvpcConfiguration.assignPublicIp is ENABLED: its tasks get a public IPv4 address. */
+  assignPublicIp: boolean;
   taskDefinitionArn: string;
 }
 
@@ -194,6 +196,7 @@ async function readCluster(
         clusterArn,
         usesFargate: usesFargate(service),
         awsvpcSubnetIds: service.networkConfiguration?.awsvpcConfiguration?.subnets ?? [],
+        assignPublicIp: service.networkConfiguration?.awsvpcConfiguration?.assignPublicIp === 'ENABLED',
         taskDefinitionArn: service.taskDefinition,
       });
     }

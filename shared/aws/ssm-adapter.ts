@@ -1,10 +1,15 @@
 import {
-  GetCommandInvocationCommand,
   SendCommandCommand,
   paginateDescribeInstanceInformation,
+  paginateListCommandInvocations,
   type SSMClient,
 } from '@aws-sdk/client-ssm';
-import type { CommandInvocation, InvocationStatus, SendCommandRequest, SsmCommander } from '../core/ports.js';
+import type {
+  CommandInvocationDetail,
+  InvocationStatus,
+  SendCommandRequest,
+  SsmCommander,
+} from '../core/ports.js';
 
 /** SendCommand's limit on InstanceIds per call. */
 export const MAX_INSTANCE_IDS_PER_COMMAND = 50;
@@ -98,23 +103,33 @@ export class SsmCommanderAdapter implements SsmCommander {
     return Command.CommandId;
   }
 
-  /** An invocation SSM has not registered yet is still pending. */
-  async getInvocation(commandId: string, instanceId: string): Promise<CommandInvocation> {
-    try {
-      const response = await this.ssm.send(
-        new GetCommandInvocationCommand({ CommandId: commandId, InstanceId: instanceId }),
-      );
-      const output = response.StandardOutputContent || response.StandardErrorContent;
-      return {
-        instanceId,
-        status: toInvocationStatus(response.Status),
-        ...(output ? { output: truncateUtf8(output, MAX_OUTPUT_BYTES) } : {}),
-      };
-    } catch (error) {
-      if (error instanceof Error && error.name === 'InvocationDoesNotExist') {
-        return { instanceId, status: 'Pending' };
+  /**
+   * ListCommandInvocations with `Details: true`, all pages at the largest page size (MaxResults is
+   * 1-50): one call per page for the whole command instead of one GetCommandInvocation per instance.
+   * GetCommandInvocation cannot serve here: for a document with more than one step it needs the step
+   * name (PluginName), and the restart document has one step per platform (SSM API reference,
+   * "GetCommandInvocation" and "ListCommandInvocations"). Each plugin of `CommandPlugins` is a step:
+   * its Name is the step name; Output holds up to 2500 characters of its output.
+   */
+  async listInvocations(commandId: string): Promise<readonly CommandInvocationDetail[]> {
+    const details: CommandInvocationDetail[] = [];
+    for await (const page of paginateListCommandInvocations(
+      { client: this.ssm, pageSize: 50 },
+      { CommandId: commandId, Details: true },
+    )) {
+      for (const invocation of page.CommandInvocations ?? []) {
+        if (!invocation.InstanceId) continue;
+        details.push({
+          instanceId: invocation.InstanceId,
+          status: toInvocationStatus(invocation.Status),
+          steps: (invocation.CommandPlugins ?? []).map((plugin) => ({
+            name: plugin.Name ?? '',
+            status: toInvocationStatus(plugin.Status),
+            ...(plugin.Output ? { output: truncateUtf8(plugin.Output, MAX_OUTPUT_BYTES) } : {}),
+          })),
+        });
       }
-      throw error;
     }
+    return details;
   }
 }

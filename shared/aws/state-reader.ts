@@ -7,6 +7,7 @@ import type { EC2Client } from '@aws-sdk/client-ec2';
 import type { ECSClient } from '@aws-sdk/client-ecs';
 import type { SSMClient } from '@aws-sdk/client-ssm';
 import type {
+  AwsvpcPlacement,
   ObservedContainerInstance,
   ObservedRegion,
   ObservedVpc,
@@ -88,6 +89,7 @@ interface VpcWorkloads {
   containerInstances: ObservedContainerInstance[];
   services: EcsServiceRecord[];
   subnetIds: Set<string>;
+  awsvpcPlacements: AwsvpcPlacement[];
 }
 
 function causeOf(error: unknown): unknown {
@@ -177,6 +179,7 @@ export class RegionStateReader implements StateReader {
         ec2Services: services.filter((s) => !s.usesFargate).length,
         ...usage,
         subnetIds: [...(w?.subnetIds ?? [])].sort(),
+        ...(w && w.awsvpcPlacements.length > 0 ? { awsvpcPlacements: w.awsvpcPlacements } : {}),
       };
       const attributes = dns.get(vpc.vpcId);
       return {
@@ -215,7 +218,7 @@ export class RegionStateReader implements StateReader {
     const entry = (vpcId: string): VpcWorkloads => {
       let w = byVpc.get(vpcId);
       if (!w) {
-        w = { containerInstances: [], services: [], subnetIds: new Set() };
+        w = { containerInstances: [], services: [], subnetIds: new Set(), awsvpcPlacements: [] };
         byVpc.set(vpcId, w);
       }
       return w;
@@ -242,6 +245,7 @@ export class RegionStateReader implements StateReader {
         agentConnected: record.agentConnected,
         platform: platformOf(record.attributes, instance),
         ...(managedIds ? { ssmManaged: managedIds.has(record.ec2InstanceId) } : {}),
+        ...(instance.hasPublicIpv4 ? { hasPublicIpv4: true } : {}),
         status: record.status,
       };
       const w = entry(vpcId);
@@ -267,6 +271,7 @@ export class RegionStateReader implements StateReader {
         if (!vpcId) continue;
         awsvpcVpcs.add(vpcId);
         entry(vpcId).subnetIds.add(subnetId);
+        entry(vpcId).awsvpcPlacements.push({ subnetId, assignPublicIp: service.assignPublicIp });
       }
       // Not awsvpc (bridge/host networking): the service runs where its cluster's instances are.
       const vpcIds =

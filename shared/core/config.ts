@@ -1,6 +1,22 @@
 import { z } from 'zod';
 import { MODES, SERVICE_NAMES } from './domain.js';
 
+/**
+ * SendCommand's rate controls, as the SSM API reference ("SendCommand", MaxConcurrency and MaxErrors)
+ * and its service model define them: 1-7 characters; MaxConcurrency a positive number without
+ * leading zeros or a percentage from 1% to 100%; MaxErrors the same or 0 (and 0%). SSM refuses the
+ * command otherwise, so a bad value is refused when the configuration is read, not at the restart.
+ */
+export const SEND_COMMAND_MAX_CONCURRENCY = /^([1-9][0-9]*|[1-9][0-9]%|[1-9]%|100%)$/;
+export const SEND_COMMAND_MAX_ERRORS = /^([1-9][0-9]*|[0]|[1-9][0-9]%|[0-9]%|100%)$/;
+
+const SSM_RATE_MESSAGES = {
+  maxConcurrency:
+    'SSM_MAX_CONCURRENCY (ssmMaxConcurrency) must be a positive number without leading zeros or a percentage from 1% to 100%, at most 7 characters (SendCommand MaxConcurrency)',
+  maxErrors:
+    'SSM_MAX_ERRORS (ssmMaxErrors) must be 0, a positive number without leading zeros or a percentage from 0% to 100%, at most 7 characters (SendCommand MaxErrors)',
+} as const;
+
 /** Settings a user changes; every one has a default. Parsed once (CLI start or Lambda cold start). */
 export const remediatorConfigSchema = z.object({
   defaultMode: z.enum(MODES as ['enforce', 'audit', 'off']).default('audit'),
@@ -13,11 +29,13 @@ export const remediatorConfigSchema = z.object({
   restartDocumentName: z.string().min(1).default('EcsEndpointRemediator-RestartEcsAgent'),
   ssmMaxConcurrency: z
     .string()
-    .regex(/^\d+%?$/)
+    .max(7, SSM_RATE_MESSAGES.maxConcurrency)
+    .regex(SEND_COMMAND_MAX_CONCURRENCY, SSM_RATE_MESSAGES.maxConcurrency)
     .default('10%'),
   ssmMaxErrors: z
     .string()
-    .regex(/^\d+%?$/)
+    .max(7, SSM_RATE_MESSAGES.maxErrors)
+    .regex(SEND_COMMAND_MAX_ERRORS, SSM_RATE_MESSAGES.maxErrors)
     .default('10%'),
   endpointWaitTimeoutSeconds: z.number().int().min(1).max(3600).default(600),
   agentWaitTimeoutSeconds: z.number().int().min(1).max(3600).default(300),

@@ -1,6 +1,7 @@
 import type { RemediatorConfig } from './config.js';
 import type { DesiredVpc, Mode, ObservedRegion, ObservedVpc, ServiceName } from './domain.js';
 import { MODES } from './domain.js';
+import { hasInternetPath, instanceAccess, workloadPlacements } from './internet-path.js';
 import { ECS_AGENT_SERVICES, SSM_PATH_SERVICES } from './services.js';
 
 export interface DesiredState {
@@ -20,8 +21,10 @@ function modeOf(vpc: ObservedVpc, config: RemediatorConfig, warnings: string[]):
 }
 
 /**
- * What each VPC's workloads need (facts.md, "What ECS needs from a private VPC"). Workloads only in
- * subnets with an internet-gateway route need nothing: endpoints matter where subnets are private.
+ * What each VPC's workloads need (Amazon ECS Developer Guide, "Amazon ECS interface VPC endpoints
+ * (AWS PrivateLink)"). A workload that reaches AWS directly (an internet gateway route and a public
+ * IPv4 address, internet-path.ts) needs nothing; one behind a NAT still gets the ECS and ECR
+ * endpoints; one without any internet path also needs `logs` and the SSM endpoints.
  */
 export function deriveDesired(observed: ObservedRegion, config: RemediatorConfig): DesiredState {
   const warnings: string[] = [];
@@ -32,40 +35,41 @@ export function deriveDesired(observed: ObservedRegion, config: RemediatorConfig
 function desiredFor(vpc: ObservedVpc, config: RemediatorConfig, mode: Mode): DesiredVpc {
   const subnetsById = new Map(vpc.subnets.map((s) => [s.subnetId, s]));
   const workloadSubnets = vpc.workloads.subnetIds.flatMap((id) => subnetsById.get(id) ?? []);
-  const privateWorkloadSubnets = workloadSubnets.filter((s) => s.isPrivate);
-  const instanceSubnets = vpc.containerInstances.flatMap((ci) =>
-    ci.subnetId ? (subnetsById.get(ci.subnetId) ?? []) : [],
-  );
-  const privateInstances = instanceSubnets.filter((s) => s.isPrivate).length;
+  const placements = workloadPlacements(vpc);
+  const notPublic = placements.filter((p) => p.access !== 'public');
+  const offline = new Set(placements.filter((p) => !hasInternetPath(p.access)).map((p) => p.subnet.subnetId));
+  const instanceAccesses = vpc.containerInstances
+    .filter((ci) => ci.subnetId !== undefined && subnetsById.has(ci.subnetId))
+    .map((ci) => instanceAccess(ci, subnetsById));
+  const privateInstances = instanceAccesses.filter((a) => a !== 'public').length;
   const services = new Map<ServiceName, string>();
   const need = (service: ServiceName, reason: string) => {
     if (!services.has(service)) services.set(service, reason);
   };
 
-  const offline = privateWorkloadSubnets.filter((s) => !s.hasInternetPath);
   if (privateInstances > 0) {
     for (const service of ECS_AGENT_SERVICES) {
       need(
         service,
-        `${privateInstances} EC2 container instance(s) in private subnets talk to ECS through it`,
+        `${privateInstances} EC2 container instance(s) without a public path talk to ECS through it`,
       );
     }
   }
-  if (privateWorkloadSubnets.length > 0) {
-    const where = `workloads in private subnets`;
+  if (notPublic.length > 0) {
+    const where = `workloads without a public path`;
     if (vpc.workloads.privateEcrImages) {
       need('ecr.api', `${where} pull private ECR images`);
       need('ecr.dkr', `${where} pull private ECR images`);
       need('s3', `ECR image layers come from S3 (gateway endpoint on the private route tables)`);
     }
-    if (vpc.workloads.awslogs && offline.length > 0) {
-      need('logs', `tasks use the awslogs driver in ${offline.length} subnet(s) without an internet path`);
+    if (vpc.workloads.awslogs && offline.size > 0) {
+      need('logs', `tasks use the awslogs driver in ${offline.size} subnet(s) without an internet path`);
     }
     if (vpc.workloads.secretsManagerSecrets)
       need('secretsmanager', `task definitions reference Secrets Manager secrets`);
     if (vpc.workloads.ssmParameters) need('ssm', `task definitions reference SSM parameters`);
   }
-  const offlineInstances = instanceSubnets.filter((s) => s.isPrivate && !s.hasInternetPath).length;
+  const offlineInstances = instanceAccesses.filter((a) => !hasInternetPath(a)).length;
   const restartNeedsSsmEndpoints = offlineInstances > 0;
   if (restartNeedsSsmEndpoints) {
     for (const service of SSM_PATH_SERVICES) {
@@ -84,6 +88,7 @@ function desiredFor(vpc: ObservedVpc, config: RemediatorConfig, mode: Mode): Des
   const requiredAzs = [
     ...new Set([
       ...privateSubnets.map((s) => s.availabilityZone),
+      ...notPublic.map((p) => p.subnet.availabilityZone),
       ...vpc.containerInstances.flatMap((ci) => (ci.availabilityZone ? [ci.availabilityZone] : [])),
     ]),
   ].sort();
@@ -97,5 +102,6 @@ function desiredFor(vpc: ObservedVpc, config: RemediatorConfig, mode: Mode): Des
     requiredAzs: services.size > 0 ? requiredAzs : [],
     clientCidrs,
     restartNeedsSsmEndpoints: restartNeedsSsmEndpoints && SSM_PATH_SERVICES.every((s) => services.has(s)),
+    enclosedWorkloadSubnetIds: [...new Set(notPublic.map((p) => p.subnet.subnetId))].sort(),
   };
 }

@@ -104,8 +104,11 @@ export interface ObservedSubnet {
   readonly networkAclId?: string;
   /** No default route to an internet gateway. */
   readonly isPrivate: boolean;
-  /** A default route to an internet gateway or a NAT. */
-  readonly hasInternetPath: boolean;
+  /**
+   * A default route to a NAT gateway or NAT instance. Whether a workload here reaches the internet
+   * also depends on its public IPv4 address: see internet-path.ts.
+   */
+  readonly hasNatRoute: boolean;
 }
 
 export interface ObservedEndpoint {
@@ -134,7 +137,16 @@ export interface ObservedContainerInstance {
   readonly platform: Platform;
   /** Managed by SSM (PingStatus Online or ConnectionLost); undefined when SSM's inventory could not be read. */
   readonly ssmManaged?: boolean;
+  /** The instance has a public IPv4 address (auto-assigned or an Elastic IP); absent means none. */
+  readonly hasPublicIpv4?: boolean;
   readonly status: string;
+}
+
+/** Subnets of the awsvpc services (their tasks' network interfaces) and whether tasks get a public IP. */
+export interface AwsvpcPlacement {
+  readonly subnetId: string;
+  /** The service's awsvpcConfiguration has assignPublicIp ENABLED (Fargate only). */
+  readonly assignPublicIp: boolean;
 }
 
 /** What the ECS workloads in a VPC use, from the services and task definitions that run there. */
@@ -148,6 +160,11 @@ export interface WorkloadUsage {
   readonly ssmParameters: boolean;
   /** Subnets the workloads run in (awsvpc subnets and container instance subnets). */
   readonly subnetIds: readonly string[];
+  /**
+   * The awsvpc services' subnets with their public IP setting, one entry per service and subnet.
+   * A workload subnet neither here nor hosting a container instance counts as without public IPs.
+   */
+  readonly awsvpcPlacements?: readonly AwsvpcPlacement[];
 }
 
 export interface ObservedVpc {
@@ -199,6 +216,11 @@ export interface DesiredVpc {
   readonly clientCidrs: readonly string[];
   /** The agent restart would need SSM and no internet path exists, so the SSM endpoints are required. */
   readonly restartNeedsSsmEndpoints: boolean;
+  /**
+   * Subnets with workloads that do not reach AWS directly (internet-path.ts), private or not: their
+   * route tables get the gateway endpoints. Absent: none beyond the private subnets.
+   */
+  readonly enclosedWorkloadSubnetIds?: readonly string[];
 }
 
 export type Severity = 'critical' | 'high' | 'medium' | 'low' | 'info';

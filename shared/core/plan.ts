@@ -15,6 +15,7 @@ import type {
 import { assertNever } from './domain.js';
 import { monthlyCostUsd } from './cost.js';
 import { stableHash } from './hash.js';
+import { hasInternetPath, instanceAccess } from './internet-path.js';
 import { EPHEMERAL_SAMPLE_PORTS, groupsAllowHttpsFrom, naclAllows } from './network.js';
 import {
   ECS_AGENT_SERVICES,
@@ -30,8 +31,6 @@ export interface PlanOptions {
   readonly securityGroupName: string;
   /** Tag key marking what the tool created. */
   readonly managedTagKey: string;
-  /** Time of the plan; the idempotency tokens change every hour so a later re-creation is never folded into an old one. */
-  readonly now: Date;
   /** False: old agents are reported, never updated. */
   readonly updateOldAgents?: boolean;
   /** Extra lines for the plan's warnings (e.g. from deriving the desired state). */
@@ -194,12 +193,12 @@ function planVpc(
           securityGroup: sgRef,
           routeTableIds: [],
           privateDnsEnabled: true,
-          clientToken: clientToken(vpc.vpcId, service, subnetIds, options.now),
+          clientToken: endpointClientToken(vpc.vpcId, service, subnetIds, vpc.endpoints),
           newEndpointAzs: subnetIds.length,
           reason: `${reasonNeeded}; creating it in ${subnetIds.length} AZ(s) with private DNS`,
         });
       } else {
-        const routeTableIds = privateRouteTables(vpc);
+        const routeTableIds = privateRouteTables(vpc, desired);
         push({
           kind: 'CreateVpcEndpoint',
           service,
@@ -208,7 +207,7 @@ function planVpc(
           subnetIds: [],
           routeTableIds,
           privateDnsEnabled: false,
-          clientToken: clientToken(vpc.vpcId, service, routeTableIds, options.now),
+          clientToken: endpointClientToken(vpc.vpcId, service, routeTableIds, vpc.endpoints),
           newEndpointAzs: 0,
           reason: `${reasonNeeded}; creating the gateway endpoint on ${routeTableIds.length} private route table(s)`,
         });
@@ -232,7 +231,7 @@ function planVpc(
       continue;
     }
     if (type === 'Gateway') {
-      const missing = privateRouteTables(vpc).filter((rt) => !endpoint.routeTableIds.includes(rt));
+      const missing = privateRouteTables(vpc, desired).filter((rt) => !endpoint.routeTableIds.includes(rt));
       if (missing.length > 0) {
         find({
           code: 'S3_GATEWAY_ROUTE_MISSING',
@@ -441,15 +440,39 @@ function chooseSubnets(vpc: ObservedVpc, azs: readonly string[], desired: Desire
   });
 }
 
-function privateRouteTables(vpc: ObservedVpc): string[] {
+/** Route tables of the private subnets and of the subnets whose workloads do not reach AWS directly. */
+function privateRouteTables(vpc: ObservedVpc, desired: DesiredVpc): string[] {
+  const enclosed = new Set(desired.enclosedWorkloadSubnetIds ?? []);
   return [
-    ...new Set(vpc.subnets.filter((s) => s.isPrivate && s.routeTableId).map((s) => s.routeTableId as string)),
+    ...new Set(
+      vpc.subnets
+        .filter((s) => (s.isPrivate || enclosed.has(s.subnetId)) && s.routeTableId)
+        .map((s) => s.routeTableId as string),
+    ),
   ].sort();
 }
 
-function clientToken(vpcId: string, service: ServiceName, placement: readonly string[], now: Date): string {
-  const hour = now.toISOString().slice(0, 13);
-  return `eer-${stableHash([vpcId, service, [...placement].sort().join(','), hour].join('|'))}`;
+/**
+ * The `ClientToken` of a CreateVpcEndpoint, derived only from what the plan observed: the VPC, the
+ * service, the placement (subnets or route tables) and the ids and states of the service's endpoints
+ * already in the VPC, deleted ones included. EC2 answers a repeated token with the original request's
+ * result, even when that endpoint has since been deleted, and keeps tokens far longer than an hour
+ * ("Ensuring idempotency in Amazon EC2 API requests", EC2 API reference). So a retry, or a crashed run
+ * re-running the same plan, reuses the token and cannot create a second endpoint; and once the endpoint
+ * a token produced has been deleted, the state that is observed differs and so does the token: a
+ * recreation is never answered with the deleted endpoint. No clock takes part.
+ */
+export function endpointClientToken(
+  vpcId: string,
+  service: ServiceName,
+  placement: readonly string[],
+  endpoints: readonly Pick<ObservedEndpoint, 'endpointId' | 'service' | 'state'>[],
+): string {
+  const existing = endpoints
+    .filter((e) => e.service === service)
+    .map((e) => `${e.endpointId}=${e.state}`)
+    .sort();
+  return `eer-${stableHash([vpcId, service, [...placement].sort().join(','), existing.join(',')].join('|'))}`;
 }
 
 function isCustomPolicy(document: string | undefined): boolean {
@@ -594,8 +617,7 @@ function planAgents(
   const restart: ContainerInstanceRef[] = [];
   let offline = 0;
   for (const ci of candidates) {
-    const subnet = ci.subnetId ? subnetsById.get(ci.subnetId) : undefined;
-    const hasPath = (subnet?.hasInternetPath ?? false) || ssmLive || ssmPlanned;
+    const hasPath = hasInternetPath(instanceAccess(ci, subnetsById)) || ssmLive || ssmPlanned;
     if (ci.ssmManaged !== true) {
       find({
         code: 'INSTANCE_NOT_SSM_MANAGED',
@@ -647,9 +669,7 @@ function subnetsPathOk(
   instances: readonly ObservedVpc['containerInstances'][number][],
   subnetsById: ReadonlyMap<string, ObservedSubnet>,
 ): boolean {
-  return instances.every((ci) =>
-    ci.subnetId ? (subnetsById.get(ci.subnetId)?.hasInternetPath ?? false) : false,
-  );
+  return instances.every((ci) => hasInternetPath(instanceAccess(ci, subnetsById)));
 }
 
 /** True when every action of a plan was applied or is unneeded (used by the "no drift" exit code). */

@@ -72,10 +72,27 @@ export type InvocationStatus =
   | 'Terminated'
   | 'Unknown';
 
+/** What the restart made of one instance's invocation: the status of the step that ran there. */
 export interface CommandInvocation {
   readonly instanceId: string;
   readonly status: InvocationStatus;
   readonly output?: string;
+}
+
+/** One step (plugin) of a command document as SSM reports it on one instance. */
+export interface CommandStepResult {
+  /** The step's name in the document (e.g. restartEcsAgentLinux). */
+  readonly name: string;
+  readonly status: InvocationStatus;
+  readonly output?: string;
+}
+
+/** One instance's invocation of a command with its steps (ListCommandInvocations with Details). */
+export interface CommandInvocationDetail {
+  readonly instanceId: string;
+  /** The invocation's overall status. */
+  readonly status: InvocationStatus;
+  readonly steps: readonly CommandStepResult[];
 }
 
 export interface SendCommandRequest {
@@ -91,7 +108,8 @@ export interface SendCommandRequest {
 export interface SsmCommander {
   /** At most 50 instance ids per call (the adapter rejects more). Returns the command id. */
   sendCommand(request: SendCommandRequest): Promise<string>;
-  getInvocation(commandId: string, instanceId: string): Promise<CommandInvocation>;
+  /** Every invocation of the command with its steps (all pages); instances SSM has not registered yet are absent. */
+  listInvocations(commandId: string): Promise<readonly CommandInvocationDetail[]>;
 }
 
 export interface EcsAgentControl {

@@ -12,6 +12,7 @@ import {
 import { tmpdir } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
 import { parse } from 'yaml';
+import { RESTART_STEPS } from '../../shared/apply/agent-restart.js';
 import type { RestartParameters } from '../../shared/aws/restart-document.js';
 import {
   RESTART_DOCUMENT_PATH,
@@ -186,6 +187,16 @@ describe('restart-ecs-agent document', () => {
       ['aws:runPowerShellScript', { StringEquals: ['platformType', 'Windows'] }],
     ]);
     expect(new Set(steps.map((s) => s.name)).size).toBe(2);
+  });
+
+  it('names its steps as the restart reads them back per platformType (RESTART_STEPS)', () => {
+    const byPlatform = Object.fromEntries(
+      parsedDocument().mainSteps.map((s) => [
+        (s.precondition as { StringEquals?: string[] } | undefined)?.StringEquals?.[1],
+        s.name,
+      ]),
+    );
+    expect(byPlatform).toEqual(RESTART_STEPS);
   });
 
   it('declares both parameters as patterned strings whose defaults satisfy their own patterns', () => {

@@ -5,6 +5,7 @@ import {
   DescribeVpcEndpointsCommand,
   DescribeVpcsCommand,
   EC2Client,
+  RunInstancesCommand,
   TerminateInstancesCommand,
 } from '@aws-sdk/client-ec2';
 import { SERVICE_NAMES } from '../../shared/core/domain.js';
@@ -18,9 +19,41 @@ import {
   type Ec2Snapshot,
 } from '../../shared/aws/ec2-adapter.js';
 import { resetEmulator } from '../support/emulator.js';
-import { AZS, REGION, runInstance, seedNetwork, type SeededNetwork } from './ec2-seed.js';
+import { AZS, REGION, TEST_AMI, runInstance, seedNetwork, type SeededNetwork } from './ec2-seed.js';
 
 const clientsFor = (endpointUrl: string) => createAwsClients({ region: REGION, endpointUrl });
+
+describe('readEc2Snapshot: public IPv4 addresses of instances (an internet-gateway route is a path only with one)', () => {
+  it('maps PublicIpAddress, given by AssociatePublicIpAddress at launch, to hasPublicIpv4', async () => {
+    const ec2 = clientsFor(await resetEmulator()).ec2;
+    const seed = await seedNetwork(ec2);
+    const launch = async (associate: boolean) => {
+      const { Instances } = await ec2.send(
+        new RunInstancesCommand({
+          ImageId: TEST_AMI,
+          InstanceType: 't3.micro',
+          MinCount: 1,
+          MaxCount: 1,
+          NetworkInterfaces: [
+            { DeviceIndex: 0, SubnetId: seed.publicSubnetId, AssociatePublicIpAddress: associate },
+          ],
+        }),
+      );
+      return Instances?.[0]?.InstanceId ?? '';
+    };
+    const withIp = await launch(true);
+    const withoutIp = await launch(false);
+    const snapshot = await readEc2Snapshot(ec2, REGION);
+    expect(snapshot.instances.get(withIp)).toMatchObject({
+      subnetId: seed.publicSubnetId,
+      hasPublicIpv4: true,
+    });
+    expect(snapshot.instances.get(withoutIp)).toMatchObject({
+      subnetId: seed.publicSubnetId,
+      hasPublicIpv4: false,
+    });
+  });
+});
 
 describe('readEc2Snapshot against the emulator', () => {
   let ec2: EC2Client;
@@ -56,25 +89,25 @@ describe('readEc2Snapshot against the emulator', () => {
     expect(defaults[0]!.domainNameServers).toEqual([]);
   });
 
-  it('tells private from public subnets and finds the internet path (IGW or NAT)', () => {
+  it('tells private from public subnets and finds the NAT routes', () => {
     const subnets = new Map(seededVpc().subnets.map((s) => [s.subnetId, s]));
     seed.privateSubnetIds.forEach((id, i) => {
       expect(subnets.get(id)).toMatchObject({
         availabilityZone: AZS[i],
         routeTableId: seed.privateRouteTableId,
         isPrivate: true,
-        hasInternetPath: false,
+        hasNatRoute: false,
       });
     });
     expect(subnets.get(seed.publicSubnetId)).toMatchObject({
       routeTableId: seed.publicRouteTableId,
       isPrivate: false,
-      hasInternetPath: true,
+      hasNatRoute: false,
     });
     expect(subnets.get(seed.natSubnetId)).toMatchObject({
       routeTableId: seed.natRouteTableId,
       isPrivate: true,
-      hasInternetPath: true,
+      hasNatRoute: true,
     });
   });
 
@@ -101,16 +134,20 @@ describe('readEc2Snapshot against the emulator', () => {
     expect(main[0]!.gatewayEndpointIds).toEqual([]);
   });
 
-  it('keeps interface and gateway endpoints with their state, and drops the deleted one', () => {
+  it('keeps interface and gateway endpoints with their state, the deleted one as deleted (the ClientToken derives from it)', () => {
     const endpoints = seededVpc().endpoints;
     expect(endpoints.map((e) => e.endpointId).sort()).toEqual(
       [
         seed.interfaceEndpointIds['ecr.api'],
         seed.interfaceEndpointIds['ecr.dkr'],
         seed.s3GatewayEndpointId,
+        seed.deletedEndpointId,
       ].sort(),
     );
-    expect(endpoints.some((e) => e.endpointId === seed.deletedEndpointId)).toBe(false);
+    expect(endpoints.find((e) => e.endpointId === seed.deletedEndpointId)).toMatchObject({
+      service: 'logs',
+      state: 'deleted',
+    });
     const api = endpoints.find((e) => e.endpointId === seed.interfaceEndpointIds['ecr.api']);
     expect(api).toMatchObject({
       serviceName: `com.amazonaws.${REGION}.ecr.api`,

@@ -1,5 +1,6 @@
-import { EC2Client } from '@aws-sdk/client-ec2';
+import { CreateSecurityGroupCommand, EC2Client } from '@aws-sdk/client-ec2';
 import {
+  CreateServiceCommand,
   DescribeContainerInstancesCommand,
   DescribeServicesCommand,
   DescribeTaskDefinitionCommand,
@@ -259,6 +260,52 @@ describe('readEcsSnapshot against the emulator', () => {
 
     expect(snapshot.taskDefinitions.get(shared)).toEqual({ ...NONE, privateEcrImages: true, awslogs: true });
     expect(snapshot.taskDefinitions.get(fargateTd)).toEqual({ ...NONE, ssmParameters: true });
+  });
+
+  it('reads whether an awsvpc service assigns public IPs to its tasks (assignPublicIp)', async () => {
+    const vpcId = await createVpc(ec2, { cidr: '10.3.0.0/16', name: 'public-ip' });
+    const [subnet] = await createPrivateSubnets(ec2, {
+      vpcId,
+      cidrs: ['10.3.1.0/24'],
+      availabilityZones: ['us-east-1a'],
+      namePrefix: 'public-ip',
+    });
+    if (!subnet) throw new Error('subnet missing');
+    const { GroupId: groupId } = await ec2.send(
+      new CreateSecurityGroupCommand({ GroupName: 'tasks', Description: 'tasks', VpcId: vpcId }),
+    );
+    const clusterArn = await createCluster(ecs, 'public-ip');
+    const td = await registerTaskDefinition(
+      { region: REGION, ecs },
+      { family: 'pub', image: 'nginx:latest', fargate: true },
+    );
+    for (const [name, assignPublicIp] of [
+      ['with-ip', 'ENABLED'],
+      ['without-ip', 'DISABLED'],
+    ] as const) {
+      await ecs.send(
+        new CreateServiceCommand({
+          cluster: clusterArn,
+          serviceName: name,
+          taskDefinition: td,
+          desiredCount: 1,
+          launchType: 'FARGATE',
+          networkConfiguration: {
+            // moto requires security groups here
+            awsvpcConfiguration: {
+              subnets: [subnet.subnetId],
+              securityGroups: [groupId ?? ''],
+              assignPublicIp,
+            },
+          },
+        }),
+      );
+    }
+    const snapshot = await readEcsSnapshot(ecs);
+    const byName = Object.fromEntries(
+      snapshot.services.map((s) => [s.serviceArn.split('/').pop(), s.assignPublicIp]),
+    );
+    expect(byName).toEqual({ 'with-ip': true, 'without-ip': false });
   });
 
   it('describes services in batches of at most 10', async () => {

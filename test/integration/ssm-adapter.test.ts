@@ -2,7 +2,7 @@ import {
   CreateDocumentCommand,
   DescribeInstanceInformationCommand,
   GetCommandInvocationCommand,
-  InvocationDoesNotExist,
+  ListCommandInvocationsCommand,
   ListCommandsCommand,
   SSMClient,
   SendCommandCommand,
@@ -116,22 +116,18 @@ describe('SsmCommanderAdapter against the emulator', () => {
       Parameters: { platform: ['linux'] },
     });
 
-    for (const instanceId of targeted) {
-      expect(await adapter.getInvocation(commandId, instanceId)).toEqual({ instanceId, status: 'Pending' });
-    }
+    const pending = await adapter.listInvocations(commandId);
+    expect(pending.map((d) => d.status)).toEqual(['Pending', 'Pending']);
     await advance(world, 10);
-    for (const instanceId of targeted) {
-      expect(await adapter.getInvocation(commandId, instanceId)).toEqual({
-        instanceId,
+    const done = await adapter.listInvocations(commandId);
+    // SSM lists exactly the targeted instances, each with the one step's real output.
+    expect(done.map((d) => d.instanceId).sort()).toEqual([...targeted].sort());
+    for (const detail of done) {
+      expect(detail).toMatchObject({
         status: 'Success',
-        output: 'restarted on linux\n',
+        steps: [{ name: 'restart', status: 'Success', output: 'restarted on linux\n' }],
       });
     }
-    // An instance the command never reached has no invocation: pending from the adapter's view.
-    expect(await adapter.getInvocation(commandId, bystander)).toEqual({
-      instanceId: bystander,
-      status: 'Pending',
-    });
   });
 });
 
@@ -162,54 +158,100 @@ describe('SsmCommanderAdapter limits and mapping', () => {
     mockClient(ssm).on(SendCommandCommand).resolves({});
     await expect(new SsmCommanderAdapter(ssm).sendCommand(request(['i-1']))).rejects.toThrow(/no CommandId/);
   });
+});
+
+// ListCommandInvocations as the SSM API reference documents it: Details returns CommandPlugins, one per
+// document step, named after the step; MaxResults is 1-50 with NextToken paging. The emulator cannot
+// show it yet (moto does not implement ListCommandInvocations), so these run against AWS's shapes.
+describe('SsmCommanderAdapter.listInvocations (AWS ListCommandInvocations; not yet on the emulator)', () => {
+  const skipped = 'Step execution skipped due to unsatisfied preconditions: platformType is Linux';
+
+  it('reads every page of one command with details at the largest page size', async () => {
+    const ssm = offlineSsm();
+    const mock = mockClient(ssm);
+    mock
+      .on(ListCommandInvocationsCommand)
+      .resolvesOnce({
+        CommandInvocations: [
+          {
+            CommandId: 'cmd',
+            InstanceId: 'i-1',
+            Status: 'Success',
+            CommandPlugins: [
+              { Name: 'restartEcsAgentLinux', Status: 'Success', Output: 'agent version: 1.90.0' },
+              { Name: 'restartEcsAgentWindows', Status: 'Success', Output: skipped },
+            ],
+          },
+        ],
+        NextToken: 'page-2',
+      })
+      .resolvesOnce({
+        CommandInvocations: [
+          { CommandId: 'cmd', InstanceId: 'i-2', Status: 'Pending', CommandPlugins: [] },
+          {
+            CommandId: 'cmd',
+            InstanceId: 'i-3',
+            Status: 'Failed',
+            CommandPlugins: [{ Name: 'restartEcsAgentLinux', Status: 'Failed', Output: 'é'.repeat(2000) }],
+          },
+          { CommandId: 'cmd', Status: 'Success' },
+        ],
+      });
+    const details = await new SsmCommanderAdapter(ssm).listInvocations('cmd');
+    expect(details.map((d) => d.instanceId)).toEqual(['i-1', 'i-2', 'i-3']);
+    expect(details[0]).toEqual({
+      instanceId: 'i-1',
+      status: 'Success',
+      steps: [
+        { name: 'restartEcsAgentLinux', status: 'Success', output: 'agent version: 1.90.0' },
+        { name: 'restartEcsAgentWindows', status: 'Success', output: skipped },
+      ],
+    });
+    expect(details[1]).toEqual({ instanceId: 'i-2', status: 'Pending', steps: [] });
+    const long = details[2]?.steps[0]?.output ?? '';
+    expect(new TextEncoder().encode(long).length).toBeLessThanOrEqual(MAX_OUTPUT_BYTES);
+    expect(long.endsWith('é…')).toBe(true);
+
+    const inputs = mock.commandCalls(ListCommandInvocationsCommand).map((c) => c.args[0].input);
+    // (The SDK's paginator reuses one input object, so only the last NextToken can be seen.)
+    expect(inputs).toHaveLength(2);
+    for (const input of inputs)
+      expect(input).toMatchObject({ CommandId: 'cmd', Details: true, MaxResults: 50 });
+    expect(inputs[1]?.NextToken).toBe('page-2');
+    // Never one GetCommandInvocation per instance: it needs PluginName for a two-step document.
+    expect(mock.commandCalls(GetCommandInvocationCommand)).toHaveLength(0);
+  });
 
   it.each([
     ['Failed', 'Failed'],
     ['TimedOut', 'TimedOut'],
     ['InProgress', 'InProgress'],
+    ['Cancelled', 'Cancelled'],
     ['SomethingNew', 'Unknown'],
-  ])('maps invocation status %s to %s', async (status, expected) => {
+  ])('maps step status %s to %s', async (status, expected) => {
     const ssm = offlineSsm();
     mockClient(ssm)
-      .on(GetCommandInvocationCommand)
-      .resolves({ Status: status as 'Failed', StandardOutputContent: 'agent restarted' });
-    expect(await new SsmCommanderAdapter(ssm).getInvocation('cmd', 'i-1')).toEqual({
-      instanceId: 'i-1',
-      status: expected,
-      output: 'agent restarted',
-    });
+      .on(ListCommandInvocationsCommand)
+      .resolves({
+        CommandInvocations: [
+          {
+            InstanceId: 'i-1',
+            Status: status as 'Failed',
+            CommandPlugins: [{ Name: 'restartEcsAgentLinux', Status: status as 'Failed' }],
+          },
+        ],
+      });
+    expect(await new SsmCommanderAdapter(ssm).listInvocations('cmd')).toEqual([
+      { instanceId: 'i-1', status: expected, steps: [{ name: 'restartEcsAgentLinux', status: expected }] },
+    ]);
   });
 
-  it('uses standard error when a failed command wrote no output, and truncates output to 2 KB', async () => {
+  it('passes errors on', async () => {
     const ssm = offlineSsm();
     mockClient(ssm)
-      .on(GetCommandInvocationCommand, { InstanceId: 'i-err' })
-      .resolves({ Status: 'Failed', StandardOutputContent: '', StandardErrorContent: 'unit ecs not found' })
-      .on(GetCommandInvocationCommand, { InstanceId: 'i-long' })
-      .resolves({ Status: 'Success', StandardOutputContent: 'é'.repeat(5000) });
-    const adapter = new SsmCommanderAdapter(ssm);
-    expect(await adapter.getInvocation('cmd', 'i-err')).toEqual({
-      instanceId: 'i-err',
-      status: 'Failed',
-      output: 'unit ecs not found',
-    });
-    const long = await adapter.getInvocation('cmd', 'i-long');
-    const bytes = new TextEncoder().encode(long.output ?? '').length;
-    expect(bytes).toBeLessThanOrEqual(MAX_OUTPUT_BYTES);
-    expect(bytes).toBeGreaterThan(MAX_OUTPUT_BYTES - 8);
-    expect(long.output?.endsWith('é…')).toBe(true);
-  });
-
-  it('treats InvocationDoesNotExist as pending and passes other errors on', async () => {
-    const ssm = offlineSsm();
-    mockClient(ssm)
-      .on(GetCommandInvocationCommand, { InstanceId: 'i-new' })
-      .rejects(new InvocationDoesNotExist({ message: 'not yet', $metadata: {} }))
-      .on(GetCommandInvocationCommand, { InstanceId: 'i-bad' })
+      .on(ListCommandInvocationsCommand)
       .rejects(Object.assign(new Error('bad command'), { name: 'InvalidCommandId' }));
-    const adapter = new SsmCommanderAdapter(ssm);
-    expect(await adapter.getInvocation('cmd', 'i-new')).toEqual({ instanceId: 'i-new', status: 'Pending' });
-    await expect(adapter.getInvocation('cmd', 'i-bad')).rejects.toThrow('bad command');
+    await expect(new SsmCommanderAdapter(ssm).listInvocations('cmd')).rejects.toThrow('bad command');
   });
 });
 

@@ -116,6 +116,7 @@ describe('RegionStateReader against the emulator', () => {
             subnets: [seed.privateSubnetIds[0]!, seed.privateSubnetIds[2]!],
             // moto requires security groups here
             securityGroups: [seed.endpointGroupId],
+            assignPublicIp: 'ENABLED',
           },
         },
       }),
@@ -154,12 +155,15 @@ describe('RegionStateReader against the emulator', () => {
     expect(observed.domainNameServers).toEqual(seed.dnsServers);
     expect(
       observed.subnets
-        .filter((s) => s.isPrivate && !s.hasInternetPath)
+        .filter((s) => s.isPrivate && !s.hasNatRoute)
         .map((s) => s.subnetId)
         .sort(),
     ).toEqual([...seed.privateSubnetIds].sort());
-    expect(observed.endpoints.map((e) => e.service).sort()).toEqual(['ecr.api', 'ecr.dkr', 's3']);
-    expect(observed.endpoints.every((e) => e.state === 'available')).toBe(true);
+    const live = observed.endpoints.filter((e) => e.state !== 'deleted');
+    expect(live.map((e) => e.service).sort()).toEqual(['ecr.api', 'ecr.dkr', 's3']);
+    expect(live.every((e) => e.state === 'available')).toBe(true);
+    // The deleted one is kept with its state: the plan's ClientToken derives from it.
+    expect(observed.endpoints.filter((e) => e.state === 'deleted').map((e) => e.service)).toEqual(['logs']);
     expect(
       observed.routeTables.find((t) => t.routeTableId === seed.privateRouteTableId)?.gatewayEndpointIds,
     ).toEqual([seed.s3GatewayEndpointId]);
@@ -209,6 +213,11 @@ describe('RegionStateReader against the emulator', () => {
       secretsManagerSecrets: true,
       ssmParameters: true,
       subnetIds: [...seed.privateSubnetIds].sort(),
+      // The Fargate service's subnets, with its assignPublicIp.
+      awsvpcPlacements: [
+        { subnetId: seed.privateSubnetIds[0], assignPublicIp: true },
+        { subnetId: seed.privateSubnetIds[2], assignPublicIp: true },
+      ],
     });
     const none = {
       ec2ContainerInstances: 0,

@@ -149,7 +149,7 @@ function buildVpc(index: number, m: VpcMutations): ObservedVpc {
     const spec = m.subnets[i];
     if (!spec) return [s];
     if (i > 0 && !spec.present) return [];
-    return [{ ...s, isPrivate: spec.isPrivate, hasInternetPath: !spec.isPrivate || spec.nat }];
+    return [{ ...s, isPrivate: spec.isPrivate, hasNatRoute: spec.isPrivate && spec.nat }];
   });
   const subnetIds = subnets.map((s) => s.subnetId);
   const instances: ObservedContainerInstance[] = m.instances.map((spec, i) => {
@@ -263,15 +263,12 @@ const regionArbitrary = fc
     ),
   );
 
-const NOW = new Date('2026-11-28T21:00:00Z');
-
 function planOf(observed: ObservedRegion, config: RemediatorConfig): Plan {
   const desired = deriveDesired(observed, config);
   return plan(desired.vpcs, observed, {
     securityGroupName: config.endpointSecurityGroupName,
     managedTagKey: config.managedTagKey,
     updateOldAgents: config.updateOldAgents,
-    now: NOW,
     warnings: desired.warnings,
   });
 }

@@ -204,7 +204,6 @@ function planFor(vpc: ObservedVpc): Plan {
     securityGroupName: config.endpointSecurityGroupName,
     managedTagKey: config.managedTagKey,
     updateOldAgents: false,
-    now: new Date('2026-11-28T21:00:00Z'),
   });
 }
 
@@ -279,7 +278,7 @@ describe('(c) a burst of 1,000 events', () => {
           modifyVpcEndpoint: refuse,
           describeVpcEndpoints: refuse,
         },
-        ssm: { sendCommand: refuse, getInvocation: refuse },
+        ssm: { sendCommand: refuse, listInvocations: refuse },
         ecs: { describeContainerInstances: refuse, updateContainerAgent: refuse },
       },
       config,

@@ -258,7 +258,7 @@ function harness() {
       modifyVpcEndpoint: refuse('modifyVpcEndpoint'),
       describeVpcEndpoints: refuse('describeVpcEndpoints'),
     },
-    ssm: { sendCommand: refuse('sendCommand'), getInvocation: refuse('getInvocation') },
+    ssm: { sendCommand: refuse('sendCommand'), listInvocations: refuse('listInvocations') },
     ecs: {
       describeContainerInstances: refuse('describeContainerInstances'),
       updateContainerAgent: refuse('updateContainerAgent'),

@@ -22,13 +22,18 @@ import {
 import { createAwsClients } from '../../shared/aws/clients.js';
 import { defaultConfig } from '../../shared/core/config.js';
 import type { ObservedEndpoint, Plan } from '../../shared/core/domain.js';
-import type { CommandInvocation, RemediatorPorts, SendCommandRequest } from '../../shared/core/ports.js';
+import type {
+  CommandInvocationDetail,
+  RemediatorPorts,
+  SendCommandRequest,
+} from '../../shared/core/ports.js';
 import type { SlackMessage } from '../../shared/notify/slack-message.js';
 import { seedDemoAccount } from '../../scripts/seed/demo-account.js';
 import { resetEmulator } from '../support/emulator.js';
 import { fakeClock } from '../support/fake-clock.js';
 
 const INPUT = { region: 'us-east-1', mode: 'apply' as const, requireApproval: false };
+const SKIPPED = 'Step execution skipped due to unsatisfied preconditions: platformType Windows';
 
 function unused(): never {
   throw new Error('not used by this test');
@@ -52,7 +57,7 @@ function ports(overrides: {
       describeVpcEndpoints: unused,
       ...overrides.ec2,
     },
-    ssm: { sendCommand: unused, getInvocation: unused, ...overrides.ssm },
+    ssm: { sendCommand: unused, listInvocations: unused, ...overrides.ssm },
     ecs: { describeContainerInstances: unused, updateContainerAgent: unused, ...overrides.ecs },
   };
 }
@@ -116,7 +121,7 @@ describe('execution input', () => {
           mode: 'apply',
           requireApproval: true,
         },
-        'eu-west-1',
+        'us-gov-west-1',
       ),
     ).toEqual({
       region: 'us-gov-west-1',
@@ -132,6 +137,7 @@ describe('execution input', () => {
     [{ vpcIds: ['subnet-1234'] }, /VPC ids look like/],
     [{ vpcIds: [] }, /vpcIds/],
     [{ region: 'US East' }, /region must look like/],
+    [{ region: 'eu-west-1' }, /region eu-west-1 is not this stack's Region \(us-east-1\).*multi-Region/],
     [{ requireApproval: 'yes' }, /requireApproval/],
     ['apply', /object/],
   ])('refuses %j with InvalidRunbookInput naming the problem', (input, problem) => {
@@ -143,6 +149,42 @@ describe('execution input', () => {
     }
     expect(error?.name).toBe('InvalidRunbookInput');
     expect(error?.message).toMatch(problem);
+  });
+});
+
+describe('the Plan task and the Region', () => {
+  it('refuses another Region than the stack’s before it reads anything', async () => {
+    const regionsAsked: string[] = [];
+    const runbookDeps: RunbookDeps = {
+      ...deps(ports({})),
+      portsFor: (region) => {
+        regionsAsked.push(region);
+        return ports({});
+      },
+    };
+    await expect(planTask(runbookDeps, { region: 'eu-west-1', mode: 'apply' })).rejects.toMatchObject({
+      name: 'InvalidRunbookInput',
+      message: expect.stringMatching(/region eu-west-1 is not this stack's Region \(us-east-1\)/),
+    });
+    expect(regionsAsked).toEqual([]);
+  });
+
+  it('takes the stack’s own Region, named or not', async () => {
+    const regionsAsked: string[] = [];
+    const empty = ports({});
+    const runbookDeps: RunbookDeps = {
+      ...deps(empty),
+      portsFor: (region) => {
+        regionsAsked.push(region);
+        return {
+          ...empty,
+          reader: { readRegion: async () => ({ region, vpcs: [], endpointServices: [], warnings: [] }) },
+        };
+      },
+    };
+    expect((await planTask(runbookDeps, { region: 'us-east-1' })).input.region).toBe('us-east-1');
+    expect((await planTask(runbookDeps, {})).input.region).toBe('us-east-1');
+    expect(regionsAsked).toEqual(['us-east-1', 'us-east-1']);
   });
 });
 
@@ -253,13 +295,19 @@ describe('restartBatch', () => {
           sent.push(request);
           return 'cmd-1';
         },
-        getInvocation: async (commandId, instanceId): Promise<CommandInvocation> => {
-          polls.set(instanceId, (polls.get(instanceId) ?? 0) + 1);
-          if (instanceId === instance(1).ec2InstanceId) {
-            return { instanceId, status: (polls.get(instanceId) ?? 0) >= 3 ? 'Success' : 'InProgress' };
-          }
-          if (instanceId === instance(2).ec2InstanceId) return { instanceId, status: 'Failed' };
-          return { instanceId, status: 'InProgress' };
+        // SSM reports both steps of the document; the Windows one is skipped by its precondition.
+        listInvocations: async (commandId): Promise<CommandInvocationDetail[]> => {
+          polls.set(commandId, (polls.get(commandId) ?? 0) + 1);
+          const linux = (status: CommandInvocationDetail['status']) => [
+            { name: 'restartEcsAgentLinux', status },
+            { name: 'restartEcsAgentWindows', status: 'Success' as const, output: SKIPPED },
+          ];
+          const first = (polls.get(commandId) ?? 0) >= 3 ? 'Success' : 'InProgress';
+          return [
+            { instanceId: instance(1).ec2InstanceId, status: first, steps: linux(first) },
+            { instanceId: instance(2).ec2InstanceId, status: 'Failed', steps: linux('Failed') },
+            { instanceId: instance(3).ec2InstanceId, status: 'InProgress', steps: linux('InProgress') },
+          ];
         },
       },
     });

@@ -43,7 +43,7 @@ const NOT_FOUND: Record<string, string> = {
   'EC2:DescribeVpcEndpoints': 'InvalidVpcEndpointId.NotFound',
   'EC2:DescribeVpcAttribute': 'InvalidVpcID.NotFound',
   'SSM:SendCommand': 'InvalidInstanceId',
-  'SSM:GetCommandInvocation': 'InvocationDoesNotExist',
+  'SSM:ListCommandInvocations': 'InvalidCommandId',
   'ECS:DescribeContainerInstances': 'ClusterNotFoundException',
   'ECS:UpdateContainerAgent': 'ClusterNotFoundException',
 };
@@ -104,11 +104,16 @@ interface MiddlewareHost {
 
 let sequence = 0;
 
+/** A fixed output, or one computed from the request's input. */
+type StubOutput =
+  | Record<string, unknown>
+  | ((input: Record<string, unknown>) => Promise<Record<string, unknown>> | Record<string, unknown>);
+
 export class FaultInjector {
   private rules: FaultRule[] = [];
   private armed = false;
   /** Operations the emulator does not implement, answered here with a fixed output instead. */
-  private readonly stubs = new Map<string, Record<string, unknown>>();
+  private readonly stubs = new Map<string, StubOutput>();
   /** Attempts on the wire (including injected failures) per "Service:Operation". */
   readonly attempts = new Map<string, number>();
   /** Calls made by the code (one per command sent, however many attempts) per "Service:Operation". */
@@ -147,9 +152,13 @@ export class FaultInjector {
           }
           const stub = this.stubs.get(label);
           if (stub) {
+            const output =
+              typeof stub === 'function'
+                ? await stub((args as { input?: Record<string, unknown> }).input ?? {})
+                : stub;
             return {
               response: { statusCode: 200, headers: {}, body: undefined },
-              output: { $metadata: { httpStatusCode: 200 }, ...stub },
+              output: { $metadata: { httpStatusCode: 200 }, ...output },
             };
           }
           return next(args);
@@ -161,7 +170,7 @@ export class FaultInjector {
   }
 
   /** Answers `Service:Operation` with `output` (after any injected fault) without calling the emulator. */
-  stub(service: ServiceLabel, operation: string, output: Record<string, unknown> = {}): this {
+  stub(service: ServiceLabel, operation: string, output: StubOutput = {}): this {
     this.stubs.set(`${service}:${operation}`, output);
     return this;
   }

@@ -3,8 +3,10 @@
  * a drifted enforce VPC whose plan exercises every write, clients carrying a FaultInjector, and the
  * checks every case makes. See test/support/fault-injection.ts for how faults are injected.
  *
- * moto gaps bridged (facts.md): DescribeInstanceInformation and UpdateContainerAgent are not
- * implemented, so the injector answers them with stubs (after any injected fault); the reader's SSM
+ * moto gaps bridged: DescribeInstanceInformation, UpdateContainerAgent and ListCommandInvocations are
+ * not implemented, so the injector answers them with stubs (after any injected fault; the invocations
+ * of a command, read back from the emulator's ListCommands, ran the Linux step of the restart document
+ * and skipped the Windows one, as SSM reports them); the reader's SSM
  * status is then filled in by a wrapper (both instances managed, one with a current agent) so that
  * the plan holds both an agent update and a restart.
  */
@@ -14,7 +16,7 @@ import {
   DescribeVpcAttributeCommand,
   DescribeVpcEndpointsCommand,
 } from '@aws-sdk/client-ec2';
-import { CreateDocumentCommand } from '@aws-sdk/client-ssm';
+import { CreateDocumentCommand, ListCommandsCommand } from '@aws-sdk/client-ssm';
 import type { LogSink } from '../../shared/app/observability.js';
 import { createRemediatorPorts } from '../../shared/app/ports.js';
 import { reconcileBatch, type ReconcileDeps } from '../../shared/app/reconcile-batch.js';
@@ -68,7 +70,7 @@ export interface FaultVpc {
  * no dedicated group (CreateSecurityGroup, AuthorizeHttpsIngress), the SSM trio and ecs-agent,
  * ecs-telemetry missing (CreateVpcEndpoint), `ecs` in one AZ of two behind a group without 443
  * (ModifyVpcEndpoint), one old agent (UpdateContainerAgent) and one to restart (SendCommand,
- * GetCommandInvocation, DescribeContainerInstances).
+ * ListCommandInvocations, DescribeContainerInstances).
  */
 export async function seedFaultVpc(
   clients: AwsClients,
@@ -149,9 +151,30 @@ export function withSsmStatus(
 
 export function clientsWith(endpointUrl: string): { clients: AwsClients; injector: FaultInjector } {
   const clients = createAwsClients({ region: REGION, endpointUrl, maxAttempts: 3 });
+  const emulatorSsm = createAwsClients({ region: REGION, endpointUrl }).ssm;
   const injector = new FaultInjector()
     .install(clients)
     .stub('SSM', 'DescribeInstanceInformation', { InstanceInformationList: [] })
+    .stub('SSM', 'ListCommandInvocations', async (input) => {
+      const { Commands = [] } = await emulatorSsm.send(
+        new ListCommandsCommand({ CommandId: String(input.CommandId) }),
+      );
+      return {
+        CommandInvocations: (Commands[0]?.InstanceIds ?? []).map((InstanceId) => ({
+          CommandId: input.CommandId,
+          InstanceId,
+          Status: 'Success',
+          CommandPlugins: [
+            { Name: 'restartEcsAgentLinux', Status: 'Success', Output: 'agent version: 1.90.0' },
+            {
+              Name: 'restartEcsAgentWindows',
+              Status: 'Success',
+              Output: 'Step execution skipped due to unsatisfied preconditions: platformType Windows',
+            },
+          ],
+        })),
+      };
+    })
     .stub('ECS', 'UpdateContainerAgent', { containerInstance: {} });
   return { clients, injector };
 }
@@ -316,11 +339,7 @@ export const APPLY_CALLS: readonly OpCase[] = [
   { service: 'EC2', operation: 'ModifyVpcEndpoint' },
   { service: 'ECS', operation: 'UpdateContainerAgent' },
   { service: 'SSM', operation: 'SendCommand' },
-  {
-    service: 'SSM',
-    operation: 'GetCommandInvocation',
-    notFoundAbsorbed: 'InvocationDoesNotExist means "not registered yet": polled again',
-  },
+  { service: 'SSM', operation: 'ListCommandInvocations' },
   { service: 'ECS', operation: 'DescribeContainerInstances' },
 ];
 

@@ -66,7 +66,7 @@ export function healthyVpc(index = 1, overrides: Partial<ObservedVpc> = {}): Obs
     routeTableId: `rtb-${index}p`,
     networkAclId: `acl-${index}`,
     isPrivate: true,
-    hasInternetPath: false,
+    hasNatRoute: false,
   }));
   return {
     vpcId: `vpc-${index}`,

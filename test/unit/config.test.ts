@@ -37,3 +37,44 @@ describe('config booleans', () => {
     expect(() => configFromEnvironment({ UPDATE_OLD_AGENTS: 'maybe' })).toThrow();
   });
 });
+
+// SendCommand's MaxConcurrency / MaxErrors patterns (SSM API reference, "SendCommand"; the botocore
+// model's shapes MaxConcurrency and MaxErrors): a bad value must fail when the configuration is read.
+describe('SSM rate settings follow SendCommand', () => {
+  it.each([
+    ['0', false],
+    ['150%', false],
+    ['101%', false],
+    ['05', false],
+    ['0%', false],
+    ['12345678', false],
+    ['10%%', false],
+    ['1', true],
+    ['10', true],
+    ['1%', true],
+    ['10%', true],
+    ['100%', true],
+    ['1234567', true],
+  ])('SSM_MAX_CONCURRENCY=%s is accepted: %s', (value, ok) => {
+    const read = () => configFromEnvironment({ SSM_MAX_CONCURRENCY: value });
+    if (ok) expect(read().ssmMaxConcurrency).toBe(value);
+    else expect(read).toThrow(/SSM_MAX_CONCURRENCY .*SendCommand MaxConcurrency/);
+  });
+
+  it.each([
+    ['0', true],
+    ['0%', true],
+    ['10', true],
+    ['10%', true],
+    ['100%', true],
+    ['150%', false],
+    ['101%', false],
+    ['05', false],
+    ['00', false],
+    ['12345678', false],
+  ])('SSM_MAX_ERRORS=%s is accepted: %s', (value, ok) => {
+    const read = () => configFromEnvironment({ SSM_MAX_ERRORS: value });
+    if (ok) expect(read().ssmMaxErrors).toBe(value);
+    else expect(read).toThrow(/SSM_MAX_ERRORS .*SendCommand MaxErrors/);
+  });
+});

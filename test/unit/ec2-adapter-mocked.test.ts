@@ -69,7 +69,7 @@ beforeEach(() => {
 });
 
 describe('endpoint states as real AWS spells them', () => {
-  it('normalises capitalised states and drops deleted endpoints when reading the region', async () => {
+  it('normalises capitalised states and keeps deleted endpoints (as deleted) when reading the region', async () => {
     ec2Mock
       .on(DescribeVpcsCommand)
       .resolves({ Vpcs: [{ VpcId: 'vpc-1', CidrBlock: '10.0.0.0/16', IsDefault: false }] });
@@ -90,6 +90,7 @@ describe('endpoint states as real AWS spells them', () => {
       'vpce-failed': 'failed',
       'vpce-acceptance': 'pendingAcceptance',
       'vpce-available': 'available',
+      'vpce-deleted': 'deleted',
     });
     expect(snapshot.vpcs[0]!.endpoints[0]).toMatchObject({
       service: 'ecs',
@@ -507,19 +508,19 @@ describe('route facts (pure assembly)', () => {
     expect(subnets['subnet-a']).toMatchObject({
       routeTableId: 'rtb-v6',
       isPrivate: false,
-      hasInternetPath: true,
+      hasNatRoute: false,
     });
     expect(subnets['subnet-b']).toMatchObject({
       routeTableId: 'rtb-natinst',
       isPrivate: true,
-      hasInternetPath: true,
+      hasNatRoute: true,
     });
-    expect(subnets['subnet-c']).toMatchObject({ isPrivate: true, hasInternetPath: false });
-    expect(subnets['subnet-d']).toMatchObject({ isPrivate: true, hasInternetPath: false });
+    expect(subnets['subnet-c']).toMatchObject({ isPrivate: true, hasNatRoute: false });
+    expect(subnets['subnet-d']).toMatchObject({ isPrivate: true, hasNatRoute: false });
     expect(subnets['subnet-e']).toMatchObject({
       routeTableId: 'rtb-main',
       isPrivate: true,
-      hasInternetPath: false,
+      hasNatRoute: false,
     });
     expect(subnets['subnet-f']).toMatchObject({ routeTableId: 'rtb-main' });
     const tables = Object.fromEntries(vpc.routeTables.map((t) => [t.routeTableId, t]));

@@ -12,7 +12,12 @@ import {
   type VpcEndpoint,
 } from '@aws-sdk/client-ec2';
 import { DescribeContainerInstancesCommand, ECSClient } from '@aws-sdk/client-ecs';
-import { GetCommandInvocationCommand, SendCommandCommand, SSMClient } from '@aws-sdk/client-ssm';
+import {
+  GetCommandInvocationCommand,
+  ListCommandInvocationsCommand,
+  SendCommandCommand,
+  SSMClient,
+} from '@aws-sdk/client-ssm';
 import { mockClient } from 'aws-sdk-client-mock';
 import { applyPlan, restartReasonParameter } from '../../shared/apply/executor.js';
 import { Ec2WriterAdapter } from '../../shared/aws/ec2-adapter.js';
@@ -32,7 +37,6 @@ function planFor(vpc: ObservedVpc): Plan {
   return plan(deriveDesired(observed, config).vpcs, observed, {
     securityGroupName: config.endpointSecurityGroupName,
     managedTagKey: config.managedTagKey,
-    now: new Date('2026-11-28T21:00:00Z'),
   });
 }
 
@@ -80,12 +84,39 @@ interface Harness {
   ecs: ReturnType<typeof mockClient>;
   ports: Parameters<typeof applyPlan>[1]['ports'];
   created: Map<string, VpcEndpoint>;
+  /** Instance ids per command id sent. */
+  sent: Map<string, string[]>;
 }
 
 /**
  * EC2 mock that remembers created endpoints (honouring ClientToken like AWS does) and reports them in
  * the states `states(serviceName, pollCount)` gives.
  */
+/**
+ * ListCommandInvocations with Details as SSM answers it for the two-step restart document on Linux
+ * instances: the Linux step ran (with `status`), the Windows step was skipped by its precondition.
+ */
+function invocations(instanceIds: readonly string[], status: (instanceId: string) => string) {
+  return {
+    CommandInvocations: instanceIds.map((InstanceId) => ({
+      InstanceId,
+      Status: status(InstanceId) as 'Success',
+      CommandPlugins: [
+        {
+          Name: 'restartEcsAgentLinux',
+          Status: status(InstanceId) as 'Success',
+          Output: 'agent version: 1.90.0',
+        },
+        {
+          Name: 'restartEcsAgentWindows',
+          Status: 'Success' as const,
+          Output: 'Step execution skipped due to unsatisfied preconditions: platformType Windows',
+        },
+      ],
+    })),
+  };
+}
+
 function harness(
   vpc: ObservedVpc,
   states: (serviceName: string, poll: number) => string = () => 'available',
@@ -121,12 +152,15 @@ function harness(
   ec2.on(DescribeSecurityGroupsCommand).resolves({
     SecurityGroups: [{ GroupId: 'sg-1eer', GroupName: config.endpointSecurityGroupName, VpcId: 'vpc-1' }],
   });
+  const sent = new Map<string, string[]>();
+  ssm.on(SendCommandCommand).callsFake((input) => {
+    const CommandId = `cmd-${sent.size + 1}`;
+    sent.set(CommandId, input.InstanceIds);
+    return { Command: { CommandId } };
+  });
   ssm
-    .on(SendCommandCommand)
-    .callsFake((input) => ({ Command: { CommandId: `cmd-${input.InstanceIds.length}` } }));
-  ssm
-    .on(GetCommandInvocationCommand)
-    .callsFake((input) => ({ InstanceId: input.InstanceId, Status: 'Success' }));
+    .on(ListCommandInvocationsCommand)
+    .callsFake((input) => invocations(sent.get(input.CommandId) ?? [], () => 'Success'));
   ecs.on(DescribeContainerInstancesCommand).callsFake((input) => ({
     containerInstances: input.containerInstances.map((arn: string) => ({
       containerInstanceArn: arn,
@@ -138,6 +172,7 @@ function harness(
     ssm,
     ecs,
     created,
+    sent,
     ports: {
       ec2: new Ec2WriterAdapter(ec2Client),
       ssm: new SsmCommanderAdapter(ssmClient),
@@ -257,10 +292,11 @@ describe('applyPlan', () => {
     async (status) => {
       const vpc = withoutServices('ecs');
       const h = harness(vpc);
-      h.ssm.on(GetCommandInvocationCommand).callsFake((input) => ({
-        InstanceId: input.InstanceId,
-        Status: input.InstanceId === 'i-101' ? status : 'Success',
-      }));
+      h.ssm
+        .on(ListCommandInvocationsCommand)
+        .callsFake((input) =>
+          invocations(h.sent.get(input.CommandId) ?? [], (id) => (id === 'i-101' ? status : 'Success')),
+        );
       const report = await applyPlan(planFor(vpc), { ports: h.ports, config, clock: fakeClock() });
       expect(report.outcomes.find((o) => o.kind === 'RestartEcsAgent')).toMatchObject({
         status: 'failed',
@@ -269,6 +305,58 @@ describe('applyPlan', () => {
       expect(report.converged).toBe(false);
     },
   );
+
+  // The restart document has two steps (one per platformType), so AWS answers GetCommandInvocation
+  // without PluginName with InvalidPluginName (SSM API reference, "GetCommandInvocation"); moto accepts
+  // it, so this is tested against AWS's documented behaviour.
+  it('restart on AWS: reads ListCommandInvocations once per command and poll, never GetCommandInvocation without a step (InvalidPluginName)', async () => {
+    const vpc = withoutServices('ecs');
+    const h = harness(vpc);
+    h.ssm.on(GetCommandInvocationCommand).callsFake((input) => {
+      if (input.PluginName === undefined) {
+        throw Object.assign(new Error('Invalid plugin name'), { name: 'InvalidPluginName' });
+      }
+      return { InstanceId: input.InstanceId, Status: 'Success' };
+    });
+    const report = await applyPlan(planFor(vpc), { ports: h.ports, config, clock: fakeClock() });
+    expect(report.outcomes.find((o) => o.kind === 'RestartEcsAgent')).toMatchObject({
+      status: 'applied',
+      detail: '3/3 restarted, 3 reconnected',
+    });
+    expect(h.ssm.commandCalls(GetCommandInvocationCommand)).toHaveLength(0);
+    const lists = h.ssm.commandCalls(ListCommandInvocationsCommand).map((c) => c.args[0].input);
+    expect(lists).toHaveLength(1);
+    expect(lists[0]).toMatchObject({ CommandId: 'cmd-1', Details: true, MaxResults: 50 });
+  });
+
+  it('a restart whose every step was skipped by its precondition did not run: it fails, saying so', async () => {
+    const vpc = withoutServices('ecs');
+    const h = harness(vpc);
+    const skipped = (platform: string) => ({
+      Status: 'Success' as const,
+      Output: `Step execution skipped due to unsatisfied preconditions: platformType ${platform}`,
+    });
+    h.ssm.on(ListCommandInvocationsCommand).callsFake((input) => ({
+      CommandInvocations: (h.sent.get(input.CommandId) ?? []).map((InstanceId) => ({
+        InstanceId,
+        Status: 'Success',
+        CommandPlugins:
+          InstanceId === 'i-101'
+            ? [
+                { Name: 'restartEcsAgentLinux', ...skipped('Linux') },
+                { Name: 'restartEcsAgentWindows', ...skipped('Windows') },
+              ]
+            : invocations([InstanceId], () => 'Success').CommandInvocations[0]?.CommandPlugins,
+      })),
+    }));
+    const report = await applyPlan(planFor(vpc), { ports: h.ports, config, clock: fakeClock() });
+    expect(report.outcomes.find((o) => o.kind === 'RestartEcsAgent')).toMatchObject({
+      status: 'failed',
+      error: expect.stringMatching(
+        /2\/3 restarted, 2 reconnected; i-101: command Failed \(the restart did not run: every step of the document was skipped by its precondition/,
+      ),
+    });
+  });
 
   it('an agent that never reconnects fails the restart after the bounded wait', async () => {
     const vpc = withoutServices('ecs');

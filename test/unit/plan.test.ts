@@ -2,10 +2,8 @@ import { defaultConfig, type RemediatorConfig } from '../../shared/core/config.j
 import { deriveDesired } from '../../shared/core/desired.js';
 import type { Action, ActionKind, FindingCode, ObservedVpc, VpcPlan } from '../../shared/core/domain.js';
 import { FINDING_CODES } from '../../shared/core/domain.js';
-import { plan } from '../../shared/core/plan.js';
+import { endpointClientToken, plan } from '../../shared/core/plan.js';
 import { AZS, MANAGED, SG_NAME, endpoint, healthyVpc, offers, region } from '../support/fixtures.js';
-
-const NOW = new Date('2026-11-28T21:00:00Z');
 
 function planVpcs(
   vpcs: ObservedVpc[],
@@ -18,7 +16,6 @@ function planVpcs(
   return plan(desired.vpcs, observed, {
     securityGroupName: cfg.endpointSecurityGroupName,
     managedTagKey: cfg.managedTagKey,
-    now: NOW,
     warnings: desired.warnings,
   });
 }
@@ -413,11 +410,12 @@ describe('plan(desired, observed)', () => {
     expect(kinds(fargate)).not.toContain('RestartEcsAgent');
   });
 
-  it('workloads only in public subnets need no endpoints', () => {
+  it('workloads only in public subnets, on instances with public IPs, need no endpoints', () => {
     const publicOnly = planOne({
       ...base,
       endpoints: [],
-      subnets: base.subnets.map((s) => ({ ...s, isPrivate: false, hasInternetPath: true })),
+      subnets: base.subnets.map((s) => ({ ...s, isPrivate: false })),
+      containerInstances: base.containerInstances.map((ci) => ({ ...ci, hasPublicIpv4: true })),
     });
     expect(publicOnly.actions).toEqual([]);
   });
@@ -426,7 +424,7 @@ describe('plan(desired, observed)', () => {
     const nat = planOne({
       ...base,
       endpoints: without(base, 'logs', 'ssm', 'ssmmessages', 'ec2messages'),
-      subnets: base.subnets.map((s) => ({ ...s, hasInternetPath: true })),
+      subnets: base.subnets.map((s) => ({ ...s, hasNatRoute: true })),
     });
     expect(nat.findings).toEqual([]);
   });
@@ -439,7 +437,7 @@ describe('plan(desired, observed)', () => {
     expect(p.findings).toEqual([]);
   });
 
-  it('gives stable ids and hourly idempotency tokens', () => {
+  it('gives stable ids and idempotency tokens', () => {
     const vpc = { ...base, endpoints: without(base, 'ecs') };
     const a = planOne(vpc).actions.find((x) => x.kind === 'CreateVpcEndpoint');
     const b = planOne(vpc).actions.find((x) => x.kind === 'CreateVpcEndpoint');
@@ -499,12 +497,94 @@ describe('agent updates switched off', () => {
       securityGroupName: cfg.endpointSecurityGroupName,
       managedTagKey: cfg.managedTagKey,
       updateOldAgents: false,
-      now: NOW,
     });
     expect(p.vpcs[0]?.actions).toEqual([]);
     expect(p.vpcs[0]?.findings[0]).toMatchObject({
       code: 'AGENT_TOO_OLD',
       advice: expect.stringContaining('switched off'),
     });
+  });
+});
+
+// EC2 answers a repeated ClientToken with the original request's result, even once that endpoint is
+// deleted, for far longer than an hour ("Ensuring idempotency in Amazon EC2 API requests"). The
+// emulator does not honour ClientToken, so this follows AWS's documented behaviour: the token must be
+// the same for a retry of the same plan and differ once the endpoint it produced is deleted.
+describe('CreateVpcEndpoint ClientToken (AWS idempotency rules; not shown by the emulator)', () => {
+  type Seen = Parameters<typeof endpointClientToken>[3];
+  const agent = (endpointId: string, state: Seen[number]['state']) =>
+    ({ endpointId, service: 'ecs-agent', state }) as const;
+  const first = endpointClientToken('vpc-1', 'ecs-agent', ['subnet-a', 'subnet-b'], []);
+
+  it.each<[string, boolean, Parameters<typeof endpointClientToken>]>([
+    [
+      'the same observation (a retry, a re-run of the same plan)',
+      true,
+      ['vpc-1', 'ecs-agent', ['subnet-a', 'subnet-b'], []],
+    ],
+    ['the placement in another order', true, ['vpc-1', 'ecs-agent', ['subnet-b', 'subnet-a'], []]],
+    [
+      'another service’s endpoints',
+      true,
+      [
+        'vpc-1',
+        'ecs-agent',
+        ['subnet-a', 'subnet-b'],
+        [{ endpointId: 'vpce-9', service: 'logs', state: 'deleted' }],
+      ],
+    ],
+    ['another VPC', false, ['vpc-2', 'ecs-agent', ['subnet-a', 'subnet-b'], []]],
+    ['another service', false, ['vpc-1', 'ecs', ['subnet-a', 'subnet-b'], []]],
+    ['another placement', false, ['vpc-1', 'ecs-agent', ['subnet-a'], []]],
+    [
+      'the endpoint it created, now deleted',
+      false,
+      ['vpc-1', 'ecs-agent', ['subnet-a', 'subnet-b'], [agent('vpce-1', 'deleted')]],
+    ],
+    [
+      'the endpoint it created, now being deleted',
+      false,
+      ['vpc-1', 'ecs-agent', ['subnet-a', 'subnet-b'], [agent('vpce-1', 'deleting')]],
+    ],
+  ])('%s: same token %s', (_what, same, args) => {
+    expect(endpointClientToken(...args) === first).toBe(same);
+  });
+
+  it('every state an endpoint goes through gives its own token, whatever order the endpoints come in', () => {
+    const tokens = ['pending', 'available', 'deleting', 'deleted', 'failed'].map((state) =>
+      endpointClientToken(
+        'vpc-1',
+        'ecs-agent',
+        ['subnet-a'],
+        [agent('vpce-1', state as Seen[number]['state'])],
+      ),
+    );
+    expect(new Set(tokens).size).toBe(tokens.length);
+    const two = [agent('vpce-1', 'deleted'), agent('vpce-2', 'deleted')];
+    expect(endpointClientToken('vpc-1', 'ecs-agent', ['subnet-a'], two)).toBe(
+      endpointClientToken('vpc-1', 'ecs-agent', ['subnet-a'], [...two].reverse()),
+    );
+    expect(endpointClientToken('vpc-1', 'ecs-agent', ['subnet-a'], two)).not.toBe(
+      endpointClientToken('vpc-1', 'ecs-agent', ['subnet-a'], [agent('vpce-1', 'deleted')]),
+    );
+  });
+
+  it('a plan made later gives the same token; a deletion since gives a new one', () => {
+    const before = { ...base, endpoints: without(base, 'ecs-agent') };
+    const token = (vpc: ObservedVpc) => {
+      const action = planOne(vpc).actions.find(
+        (a) => a.kind === 'CreateVpcEndpoint' && a.service === 'ecs-agent',
+      );
+      return action?.kind === 'CreateVpcEndpoint' ? action.clientToken : undefined;
+    };
+    expect(token(before)).toMatch(/^eer-[0-9a-f]{16}$/);
+    expect(token(before)).toBe(token(before));
+    // The endpoint that token created is deleted: EC2 lists it as deleted for a while.
+    const deleted = {
+      ...before,
+      endpoints: [...before.endpoints, endpoint('ecs-agent', { endpointId: 'vpce-old', state: 'deleted' })],
+    };
+    expect(token(deleted)).toMatch(/^eer-[0-9a-f]{16}$/);
+    expect(token(deleted)).not.toBe(token(before));
   });
 });

@@ -96,6 +96,7 @@ const service = (
   clusterArn: `arn:aws:ecs:${REGION}:1:cluster/${cluster}`,
   usesFargate: fargate,
   awsvpcSubnetIds: subnets,
+  assignPublicIp: false,
   taskDefinitionArn: td,
 });
 
@@ -242,6 +243,7 @@ describe('platformOf', () => {
     state: 'running',
     architecture: 'x86_64',
     platformDetails: 'Linux/UNIX',
+    hasPublicIpv4: false,
     ...over,
   });
   it.each<[string, Record<string, string>, Ec2InstanceRecord | undefined, string]>([
