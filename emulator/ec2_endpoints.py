@@ -245,8 +245,9 @@ def _create_vpc_endpoint(original: Callable[[Any], Any]) -> Callable[[Any], Any]
         if key is not None:
             with _lock:
                 _client_tokens[key] = (fingerprint, endpoint.id)
-        # "CreateVpcEndpoint" examples (EC2 API Reference / AWS CLI): an interface endpoint answers
-        # `pending`; a gateway endpoint is `available` at once (its routes are added synchronously).
+        # "Use CreateVpcEndpoint with an AWS SDK or CLI" (EC2 developer guide, code examples): the
+        # gateway endpoint answers `available` at once; an interface endpoint is `pending` while its
+        # network interfaces are provisioned.
         if _is_interface(endpoint):
             _start(endpoint, "pending", "available")
         return result

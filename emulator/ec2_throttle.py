@@ -156,8 +156,9 @@ class Bucket:
         elapsed = max(0.0, now - self.updated)
         self.tokens = min(self.size.capacity, self.tokens + elapsed * self.size.refill_per_second * speed)
         self.updated = now
-        if self.tokens >= 1.0:
-            self.tokens -= 1.0
+        # Epoch-sized floats lose ~1e-6 s per subtraction: a whole token is 1 within that.
+        if self.tokens >= 1.0 - 1e-5:
+            self.tokens = max(0.0, self.tokens - 1.0)
             return True
         return False
 

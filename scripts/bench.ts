@@ -3,6 +3,7 @@
  *
  * 1. Plan at scale: AWS calls per API and wall time of one planRegion for 1, 10, 100, 300 VPCs.
  * 2. Apply on 100 drifted enforce VPCs: write calls, then a second plan+apply that must write nothing.
+ * 2b. The same apply at AWS's shape: endpoints pending, EC2's token buckets on (sped up), on a few VPCs.
  * 3. Restart of 1,000 container instances through the executor with fake ports and a fake clock.
  * 4. Lambda bundles from `sls package`: sizes and cold-import time against a bare SDK bundle.
  *
@@ -424,6 +425,123 @@ function printApply(figure: ApplyFigure): void {
       : `NOTE: the second run made ${figure.secondWrites} write call(s); expected 0`,
   );
   printLatency("Where the apply's time goes (emulator latency):", figure.latency, 6);
+}
+
+// ---------------------------------------------------------------- 2b. apply at AWS's shape
+
+/** VPCs of the AWS-shaped apply: enough endpoint writes to empty EC2's CreateVpcEndpoint bucket. */
+const AWS_SHAPE_VPCS = 2;
+/**
+ * The emulator's EC2 settings for it (`POST /_emulator/ec2`): endpoints pending 2–3 s (a thirtieth
+ * of AWS's minute or so) and EC2's token buckets refilling twice as fast as AWS's (CreateVpcEndpoint:
+ * a burst of 4, then 0.6 per second), so the run takes well under a minute on 2 cores.
+ */
+const AWS_SHAPE = {
+  endpointPendingSeconds: 2,
+  endpointPendingJitterSeconds: 1,
+  throttle: 'aws',
+  throttleSpeed: 2,
+};
+
+interface AwsShapeFigure {
+  vpcs: number;
+  settings: typeof AWS_SHAPE;
+  applySeconds: number;
+  writeCalls: number;
+  requestLimitExceeded: Record<string, number>;
+  requestLimitExceededTotal: number;
+  outcomes: Record<string, number>;
+  failed: { id: string; error: string }[];
+  converged: boolean;
+  secondPlanActions: number;
+}
+
+async function emulatorControl(
+  endpoint: string,
+  name: string,
+  body?: unknown,
+): Promise<Record<string, unknown>> {
+  const response = await fetch(`${endpoint}/_emulator/${name}`, {
+    method: body === undefined ? 'GET' : 'POST',
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  const answer = (await response.json()) as Record<string, unknown>;
+  if (!response.ok) throw new Error(`/_emulator/${name}: HTTP ${response.status} ${JSON.stringify(answer)}`);
+  return answer;
+}
+
+async function applyAtAwsShape(
+  clients: AwsClients,
+  counter: CallCounter,
+  endpoint: string,
+): Promise<AwsShapeFigure> {
+  const deps = depsFor(clients);
+  await seed(clients, endpoint, AWS_SHAPE_VPCS);
+  const plan = await planRegion(deps);
+  await emulatorControl(endpoint, 'ec2', AWS_SHAPE);
+  progress(`applying ${applicableActions(plan)} action(s) with endpoints pending and EC2 throttling on…`);
+  counter.reset();
+  const applied = await timed(() => applyRegionPlan(deps, plan));
+  const throttle = (await emulatorControl(endpoint, 'ec2-throttle')) as { throttled: Record<string, number> };
+  const writeCalls = counter.writes();
+  const second = await planRegion(deps);
+  await emulatorControl(endpoint, 'ec2', {
+    endpointPendingSeconds: 0,
+    endpointPendingJitterSeconds: 0,
+    throttle: 'off',
+  });
+  const outcomes: Record<string, number> = {};
+  for (const o of applied.value.outcomes) outcomes[o.status] = (outcomes[o.status] ?? 0) + 1;
+  return {
+    vpcs: AWS_SHAPE_VPCS,
+    settings: AWS_SHAPE,
+    applySeconds: Number((applied.ms / 1000).toFixed(1)),
+    writeCalls,
+    requestLimitExceeded: throttle.throttled,
+    requestLimitExceededTotal: Object.values(throttle.throttled).reduce((a, b) => a + b, 0),
+    outcomes,
+    failed: applied.value.outcomes.flatMap((o) =>
+      o.status === 'failed' ? [{ id: o.actionId, error: o.error }] : [],
+    ),
+    converged: applied.value.converged,
+    secondPlanActions: applicableActions(second),
+  };
+}
+
+function printAwsShape(figure: AwsShapeFigure): void {
+  heading(`2b. Apply on ${figure.vpcs} drifted VPCs at AWS's shape (endpoints pending, EC2 token buckets)`);
+  console.log(`emulator settings: ${JSON.stringify(figure.settings)}\n`);
+  console.log(
+    table(
+      [
+        'apply s',
+        'write calls',
+        'RequestLimitExceeded seen',
+        'applied',
+        'skipped',
+        'failed',
+        'converged',
+        'actions left',
+      ],
+      [
+        [
+          figure.applySeconds,
+          figure.writeCalls,
+          figure.requestLimitExceededTotal,
+          figure.outcomes.applied ?? 0,
+          figure.outcomes.skipped ?? 0,
+          figure.outcomes.failed ?? 0,
+          String(figure.converged),
+          figure.secondPlanActions,
+        ],
+      ],
+    ),
+  );
+  console.log(
+    `\nRequestLimitExceeded per API (every refused request, SDK retries included): ${JSON.stringify(figure.requestLimitExceeded)}`,
+  );
+  for (const f of figure.failed) console.log(`failed: ${f.id}: ${f.error}`);
+  console.log(`\nJSON ${JSON.stringify({ awsShapeApply: figure })}`);
 }
 
 // ---------------------------------------------------------------- 3. restart of 1,000 instances
@@ -947,6 +1065,7 @@ async function main(): Promise<number> {
 
     printPlanAtScale(await planAtScale(clients, counter, meter, moto.endpoint));
     printApply(await applyOnDrifted(clients, counter, meter, moto.endpoint));
+    printAwsShape(await applyAtAwsShape(clients, counter, moto.endpoint));
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);

@@ -49,8 +49,13 @@ async function waitUntilReady(endpoint, child, timeoutMs) {
   throw new Error(`moto_server did not answer at ${endpoint} within ${timeoutMs} ms`);
 }
 
-/** @returns {Promise<MotoServer>} */
-export async function startMotoServer() {
+/**
+ * @param {{ onStderr?: (chunk: string) => void }} [options] `onStderr` receives the emulator's
+ *   stderr (its request log); otherwise it is discarded. A bad EMULATOR_* setting stops the start:
+ *   the error then carries the emulator's reason.
+ * @returns {Promise<MotoServer>}
+ */
+export async function startMotoServer(options = {}) {
   if (!existsSync(MOTO_BIN)) {
     throw new Error(`moto_server not found at ${MOTO_BIN}: run scripts/python-tools.sh (npm test does)`);
   }
@@ -59,9 +64,24 @@ export async function startMotoServer() {
   const child = spawn(VENV_PYTHON, ['-m', 'emulator', '-H', '127.0.0.1', '-p', String(port)], {
     cwd: PROJECT_ROOT,
     env: { ...process.env, PYTHONPATH: PROJECT_ROOT },
-    stdio: 'ignore',
+    stdio: ['ignore', 'ignore', 'pipe'],
   });
-  await waitUntilReady(endpoint, child, 20000);
+  // Always drained (a full pipe would block the server); the tail explains an early exit.
+  let tail = '';
+  child.stderr?.setEncoding('utf8').on('data', (chunk) => {
+    tail = (tail + String(chunk)).slice(-4000);
+    options.onStderr?.(String(chunk));
+  });
+  try {
+    await waitUntilReady(endpoint, child, 20000);
+  } catch (error) {
+    const reason = tail
+      .split('\n')
+      .filter((line) => line.startsWith('emulator:'))
+      .join('; ');
+    if (child.exitCode === null) child.kill('SIGTERM');
+    throw reason ? new Error(`${error instanceof Error ? error.message : String(error)}: ${reason}`) : error;
+  }
   return {
     endpoint,
     process: child,

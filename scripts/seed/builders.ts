@@ -16,6 +16,7 @@ import {
   CreateVpcCommand,
   CreateVpcEndpointCommand,
   DeleteVpcEndpointsCommand,
+  DescribeVpcAttributeCommand,
   ModifyVpcAttributeCommand,
   RunInstancesCommand,
   type EC2Client,
@@ -295,6 +296,10 @@ export async function createInterfaceEndpoint(
     tags?: Tags;
   },
 ): Promise<string> {
+  // EC2 refuses private DNS on a VPC without both DNS attributes ("Access an AWS service using an
+  // interface VPC endpoint", AWS PrivateLink guide). A seeded VPC with an attribute off and a
+  // private-DNS endpoint is one whose attribute was turned off after the endpoint was created.
+  const restore = spec.privateDnsEnabled ? await enableDnsAttributesFor(ec2, spec.vpcId) : [];
   const { VpcEndpoint } = await ec2.send(
     new CreateVpcEndpointCommand({
       VpcId: spec.vpcId,
@@ -306,7 +311,31 @@ export async function createInterfaceEndpoint(
       TagSpecifications: tagSpecifications('vpc-endpoint', { Name: spec.service, ...spec.tags }),
     }),
   );
+  for (const undo of restore) await ec2.send(undo);
   return required(VpcEndpoint?.VpcEndpointId, 'CreateVpcEndpoint id');
+}
+
+/** Turns on the VPC DNS attributes that are off; returns the calls that turn them off again. */
+export async function enableDnsAttributesFor(
+  ec2: EC2Client,
+  vpcId: string,
+): Promise<ModifyVpcAttributeCommand[]> {
+  const undo: ModifyVpcAttributeCommand[] = [];
+  const support = await ec2.send(
+    new DescribeVpcAttributeCommand({ VpcId: vpcId, Attribute: 'enableDnsSupport' }),
+  );
+  if (support.EnableDnsSupport?.Value !== true) {
+    await ec2.send(new ModifyVpcAttributeCommand({ VpcId: vpcId, EnableDnsSupport: { Value: true } }));
+    undo.push(new ModifyVpcAttributeCommand({ VpcId: vpcId, EnableDnsSupport: { Value: false } }));
+  }
+  const hostnames = await ec2.send(
+    new DescribeVpcAttributeCommand({ VpcId: vpcId, Attribute: 'enableDnsHostnames' }),
+  );
+  if (hostnames.EnableDnsHostnames?.Value !== true) {
+    await ec2.send(new ModifyVpcAttributeCommand({ VpcId: vpcId, EnableDnsHostnames: { Value: true } }));
+    undo.push(new ModifyVpcAttributeCommand({ VpcId: vpcId, EnableDnsHostnames: { Value: false } }));
+  }
+  return undo;
 }
 
 export async function createGatewayEndpoint(

@@ -431,8 +431,13 @@ export async function checkEndpointsTask(deps: RunbookDeps, payload: unknown): P
   const failed: { vpcId: string; endpointId: string; state: string }[] = [];
   const pending: { vpcId: string; endpointId: string; state: string }[] = [];
   for (const vpcId of [...new Set(touched.map((t) => t.vpcId))]) {
-    const states = new Map((await ec2.describeVpcEndpoints(vpcId)).map((e) => [e.endpointId, e.state]));
-    for (const t of touched.filter((x) => x.vpcId === vpcId)) {
+    const mine = touched.filter((x) => x.vpcId === vpcId);
+    const described = await ec2.describeVpcEndpoints(
+      vpcId,
+      mine.map((t) => t.endpointId),
+    );
+    const states = new Map(described.map((e) => [e.endpointId, e.state]));
+    for (const t of mine) {
       // The adapter leaves deleted endpoints out: one that is gone is broken, not pending.
       const state = states.get(t.endpointId) ?? 'deleted';
       if (state === 'available') continue;

@@ -364,7 +364,10 @@ class Executor {
     let delay = 1000;
     while (pending.size > 0) {
       const states = new Map(
-        (await this.ec2.describeVpcEndpoints(run.vpcId)).map((e) => [e.endpointId, e.state]),
+        (await this.ec2.describeVpcEndpoints(run.vpcId, [...pending.values()])).map((e) => [
+          e.endpointId,
+          e.state,
+        ]),
       );
       for (const [service, endpointId] of [...pending]) {
         const state = states.get(endpointId) ?? 'deleted';

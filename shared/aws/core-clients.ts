@@ -1,6 +1,7 @@
 /**
  * Composition root for AWS: one SDK client per service, all for one Region, built the same way for
- * real AWS (standard credential chain, adaptive retries) and for a local emulator (`endpointUrl`).
+ * real AWS (standard credential chain, adaptive retries) and for a local emulator (`endpointUrl`,
+ * same retries: it throttles like EC2).
  */
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { ECSClient } from '@aws-sdk/client-ecs';
@@ -19,7 +20,7 @@ export interface AwsClientOptions {
   readonly region?: string;
   /** An emulator (moto) endpoint, e.g. http://127.0.0.1:5000: every client talks to it. */
   readonly endpointUrl?: string;
-  /** Default: 3 for real AWS (adaptive retry mode), 1 for an emulator endpoint. */
+  /** Default: 3 (adaptive retry mode), for real AWS and an emulator endpoint alike. */
   readonly maxAttempts?: number;
   /** The environment to read the region and credential hints from (default: process.env). */
   readonly env?: Readonly<Record<string, string | undefined>>;
@@ -65,16 +66,18 @@ export function clientConfig(options: AwsClientOptions = {}) {
   ) {
     throw new Error(`maxAttempts must be a positive integer, got ${options.maxAttempts}`);
   }
+  // The SDK's retries answer EC2's RequestLimitExceeded and 5xx ("Request throttling for the Amazon
+  // EC2 API": retry with exponential backoff); an emulator that throttles like EC2 gets the same.
+  const retries = { maxAttempts: options.maxAttempts ?? 3, retryMode: 'adaptive' };
   const config = endpoint
     ? {
         region,
         endpoint,
-        maxAttempts: options.maxAttempts ?? 1,
-        retryMode: 'standard',
+        ...retries,
         // With nothing configured the default chain would end at the instance metadata service.
         ...(environmentHasCredentials(env) ? {} : { credentials: emulatorCredentials() }),
       }
-    : { region, maxAttempts: options.maxAttempts ?? 3, retryMode: 'adaptive' };
+    : { region, ...retries };
   return config;
 }
 

@@ -52,8 +52,9 @@ import {
   type ServiceName,
 } from '../core/domain.js';
 import { ENDPOINT_STATES } from '../core/domain.js';
+import { stableHash } from '../core/hash.js';
 import type { CreateVpcEndpointRequest, Ec2Writer, ModifyVpcEndpointRequest } from '../core/ports.js';
-import { isErrorNamed, isUnimplementedByEmulator } from './aws-errors.js';
+import { isErrorNamed } from './aws-errors.js';
 import { mapWithConcurrency } from './concurrency.js';
 
 // ---------------------------------------------------------------------------------------------
@@ -315,14 +316,7 @@ export async function readEndpointServiceOffers(
   region: string,
 ): Promise<EndpointServiceOffer[]> {
   const names = SERVICE_NAMES.map((s) => endpointServiceName(region, s));
-  let details: ServiceDetail[];
-  try {
-    details = await describeEndpointServicePages(ec2, [{ Name: 'service-name', Values: names }]);
-  } catch (error) {
-    // moto 5.2 fails the service-name filter with an HTML 500; the unfiltered list is small there.
-    if (!isUnimplementedByEmulator(error)) throw error;
-    details = await describeEndpointServicePages(ec2, undefined);
-  }
+  const details = await describeEndpointServicePages(ec2, [{ Name: 'service-name', Values: names }]);
   const offers = new Map<
     string,
     { service: ServiceName; serviceName: string; type: EndpointType; azs: Set<string> }
@@ -686,14 +680,31 @@ export class Ec2WriterAdapter implements Ec2Writer {
     );
   }
 
+  /**
+   * EC2 answers a repeated ClientToken with the original result even when that endpoint has been
+   * deleted since ("Ensuring idempotency in Amazon EC2 API requests", EC2 developer guide). A
+   * create that gets a deleted (or deleting) endpoint back is therefore a re-creation after
+   * someone deleted it: it is sent once more with a token derived from the old one and that
+   * endpoint's id, so a retry of the re-creation is idempotent too.
+   */
   async createVpcEndpoint(request: CreateVpcEndpointRequest): Promise<string> {
+    const first = await this.sendCreateVpcEndpoint(request, request.clientToken);
+    if (first.state !== 'deleted' && first.state !== 'deleting') return first.id;
+    const token = `eer-${stableHash(`${request.clientToken}|${first.id}`)}`;
+    return (await this.sendCreateVpcEndpoint(request, token)).id;
+  }
+
+  private async sendCreateVpcEndpoint(
+    request: CreateVpcEndpointRequest,
+    clientToken: string,
+  ): Promise<{ id: string; state: string }> {
     const isInterface = request.endpointType === 'Interface';
     const result = await this.ec2.send(
       new CreateVpcEndpointCommand({
         VpcId: request.vpcId,
         ServiceName: request.serviceName,
         VpcEndpointType: request.endpointType,
-        ClientToken: request.clientToken,
+        ClientToken: clientToken,
         ...(isInterface
           ? {
               PrivateDnsEnabled: request.privateDnsEnabled,
@@ -711,7 +722,7 @@ export class Ec2WriterAdapter implements Ec2Writer {
       throw new Error(
         `CreateVpcEndpoint returned no endpoint id for ${request.serviceName} in ${request.vpcId}`,
       );
-    return id;
+    return { id, state: String(result.VpcEndpoint?.State ?? '').toLowerCase() };
   }
 
   async modifyVpcEndpoint(request: ModifyVpcEndpointRequest): Promise<void> {
@@ -733,11 +744,21 @@ export class Ec2WriterAdapter implements Ec2Writer {
     await this.ec2.send(new ModifyVpcEndpointCommand(input));
   }
 
-  async describeVpcEndpoints(vpcId: string): Promise<readonly ObservedEndpoint[]> {
+  async describeVpcEndpoints(
+    vpcId: string,
+    endpointIds?: readonly string[],
+  ): Promise<readonly ObservedEndpoint[]> {
+    if (endpointIds && endpointIds.length === 0) return [];
     const region = await this.ec2.config.region();
-    // Filter on vpc-id only (moto fails the vpc-endpoint-id filter).
+    // "DescribeVpcEndpoints" (EC2 API Reference) filters: vpc-id, and vpc-endpoint-id when the
+    // caller asks about given endpoints (an unknown id in a filter matches nothing, where
+    // VpcEndpointIds would fail the whole call).
+    const filters: Filter[] = [
+      { Name: 'vpc-id', Values: [vpcId] },
+      ...(endpointIds ? [{ Name: 'vpc-endpoint-id', Values: [...endpointIds] }] : []),
+    ];
     const endpoints = await collect(
-      paginateDescribeVpcEndpoints({ client: this.ec2 }, { Filters: [{ Name: 'vpc-id', Values: [vpcId] }] }),
+      paginateDescribeVpcEndpoints({ client: this.ec2, pageSize: 1000 }, { Filters: filters }),
       (p) => p.VpcEndpoints,
     );
     return endpoints.flatMap((e) => {

@@ -55,8 +55,11 @@ export interface Ec2Writer {
   authorizeHttpsIngress(groupId: string, cidrs: readonly string[], description: string): Promise<void>;
   createVpcEndpoint(request: CreateVpcEndpointRequest): Promise<string>;
   modifyVpcEndpoint(request: ModifyVpcEndpointRequest): Promise<void>;
-  /** Current state of endpoints in one VPC (interface and gateway), deleted ones excluded. */
-  describeVpcEndpoints(vpcId: string): Promise<readonly ObservedEndpoint[]>;
+  /**
+   * Current state of endpoints in one VPC (interface and gateway), deleted ones excluded; only the
+   * given endpoints when `endpointIds` is passed.
+   */
+  describeVpcEndpoints(vpcId: string, endpointIds?: readonly string[]): Promise<readonly ObservedEndpoint[]>;
 }
 
 export type InvocationStatus =

@@ -334,6 +334,8 @@ describe('Ec2WriterAdapter against the emulator', () => {
   });
 
   it('creates an interface endpoint with its tags, private DNS, subnets and group', async () => {
+    // Private DNS needs both VPC DNS attributes (the seeded VPC has DNS hostnames off).
+    await writer.enableVpcDnsAttribute(seed.vpcId, 'enableDnsHostnames');
     const endpointId = await writer.createVpcEndpoint({
       vpcId: seed.vpcId,
       serviceName: `com.amazonaws.${REGION}.ecs-agent`,
@@ -389,6 +391,7 @@ describe('Ec2WriterAdapter against the emulator', () => {
   });
 
   it('modifies an interface endpoint: adds subnets and groups; an empty change makes no call', async () => {
+    await writer.enableVpcDnsAttribute(seed.vpcId, 'enableDnsHostnames');
     const endpointId = await writer.createVpcEndpoint({
       vpcId: seed.vpcId,
       serviceName: `com.amazonaws.${REGION}.logs`,
@@ -419,6 +422,7 @@ describe('Ec2WriterAdapter against the emulator', () => {
     )!;
     expect(observed.subnetIds).toEqual([...seed.privateSubnetIds].sort());
     expect(observed.securityGroupIds).toEqual([extraGroup]);
+    expect(observed.privateDnsEnabled).toBe(true);
   });
 
   it('describes one VPC’s endpoints without the deleted ones', async () => {

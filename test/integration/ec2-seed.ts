@@ -25,6 +25,7 @@ import {
   RunInstancesCommand,
   type EC2Client,
 } from '@aws-sdk/client-ec2';
+import { enableDnsAttributesFor } from '../../scripts/seed/builders.js';
 
 export const REGION = 'us-east-1';
 export const AZS = ['us-east-1a', 'us-east-1b', 'us-east-1c'] as const;
@@ -214,11 +215,15 @@ export async function seedNetwork(ec2: EC2Client, octet = 0, name = `seed-${octe
       ).VpcEndpoint?.VpcEndpointId,
       'VpcEndpointId',
     );
+  // Private DNS needs both VPC DNS attributes (EC2 refuses it otherwise); the seeded VPC keeps DNS
+  // hostnames off, as if it had been turned off after the endpoints were created.
+  const restoreDns = await enableDnsAttributesFor(ec2, vpcId);
   const interfaceEndpointIds = {
     'ecr.api': await interfaceEndpoint('ecr.api'),
     'ecr.dkr': await interfaceEndpoint('ecr.dkr'),
   };
   const deletedEndpointId = await interfaceEndpoint('logs');
+  for (const undo of restoreDns) await ec2.send(undo);
   await ec2.send(new DeleteVpcEndpointsCommand({ VpcEndpointIds: [deletedEndpointId] }));
   const s3GatewayEndpointId = need(
     (

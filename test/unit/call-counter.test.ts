@@ -99,13 +99,14 @@ describe('createAwsClients and resolveRegion', () => {
     ).toBe(5);
   });
 
-  it('emulator: every client on the endpoint, 1 attempt unless given, test credentials only when none are set', async () => {
+  it('emulator: every client on the endpoint, the same 3 adaptive attempts unless given, test credentials only when none are set', async () => {
     const endpointUrl = 'http://127.0.0.1:5999';
     const clients = createAwsClients({ region: 'us-east-1', endpointUrl, env: {} });
     for (const client of [clients.ec2, clients.ecs, clients.ssm, clients.secretsManager, clients.sfn]) {
       const endpoint = await client.config.endpoint!();
       expect(`${endpoint.protocol}//${endpoint.hostname}:${endpoint.port}`).toBe(endpointUrl);
-      expect(await client.config.maxAttempts()).toBe(1);
+      expect(await client.config.maxAttempts()).toBe(3);
+      expect(((await client.config.retryStrategy()) as { mode?: string }).mode).toBe('adaptive');
       expect(await client.config.credentials()).toMatchObject({
         accessKeyId: 'test',
         secretAccessKey: 'test',

@@ -398,10 +398,9 @@ describe('endpoint service offers', () => {
     expect(input.Filters?.[0]?.Values).toContain(`com.amazonaws.${REGION}.ecs-agent`);
   });
 
-  it('follows NextToken, and falls back to the unfiltered list only when the emulator fails the filter', async () => {
+  it('asks for the known services by name and follows NextToken; an error is an error', async () => {
     ec2Mock
       .on(DescribeVpcEndpointServicesCommand)
-      .rejectsOnce(emulatorHtml500())
       .resolvesOnce({
         ServiceDetails: [
           { ServiceName: `com.amazonaws.${REGION}.logs`, ServiceType: [{ ServiceType: 'Interface' }] },
@@ -416,8 +415,14 @@ describe('endpoint service offers', () => {
     const offers = await readEndpointServiceOffers(client(), REGION);
     expect(offers.map((o) => o.service)).toEqual(['logs', 'ssm']);
     const inputs = ec2Mock.commandCalls(DescribeVpcEndpointServicesCommand).map((c) => c.args[0].input);
-    expect(inputs[1]!.Filters).toBeUndefined();
-    expect(inputs[2]!.NextToken).toBe('page2');
+    expect(inputs).toHaveLength(2);
+    expect(inputs[0]!.Filters?.[0]?.Name).toBe('service-name');
+    expect(inputs[1]!.NextToken).toBe('page2');
+
+    ec2Mock.reset();
+    ec2Mock.on(DescribeVpcEndpointServicesCommand).rejects(emulatorHtml500());
+    await expect(readEndpointServiceOffers(client(), REGION)).rejects.toThrow();
+    expect(ec2Mock.commandCalls(DescribeVpcEndpointServicesCommand)).toHaveLength(1);
 
     ec2Mock.reset();
     ec2Mock.on(DescribeVpcEndpointServicesCommand).rejects(ec2Error('UnauthorizedOperation'));
