@@ -24,7 +24,14 @@ from .hooks import ControlError, Reply, RequestInfo
 from .settings import SettingError
 
 # Extension modules, installed in this order; each has `install() -> None`.
-EXTENSIONS: list[str] = ["request_log", "ec2_settings", "ec2_endpoints", "ec2_throttle"]
+EXTENSIONS: list[str] = [
+    "request_log",
+    "ec2_settings",
+    "ec2_endpoints",
+    "ec2_throttle",
+    "ecs_agents",
+    "ssm_run_command",
+]
 
 
 def install_extensions() -> None:
@@ -45,6 +52,7 @@ def _control_clock(method: str, body: Any) -> Any:
         seconds = body["advanceSeconds"]
         if not isinstance(seconds, (int, float)) or isinstance(seconds, bool) or seconds < 0:
             raise ControlError("advanceSeconds must be a number >= 0")
+        run_ticks()  # settle what the last requests changed at the time they happened, then move on
         clock.advance(float(seconds))
         run_ticks()
     else:

@@ -3,10 +3,11 @@
  * Without one (or with --emulator) it starts the local emulator, seeds a realistic account with drift,
  * and shows plan → apply → plan.
  */
-import { main } from '../functions/cli/main.js';
+import { DescribeContainerInstancesCommand, type ECSClient } from '@aws-sdk/client-ecs';
+import { main, type CliIo } from '../functions/cli/main.js';
 import { createAwsClients } from '../shared/aws/clients.js';
-import { startMotoServer } from './emulator/moto-server.js';
-import { seedDemoAccount } from './seed/demo-account.js';
+import { emulatorControl, startMotoServer } from './emulator/moto-server.js';
+import { seedDemoAccount, type DemoAccount } from './seed/demo-account.js';
 
 const args = process.argv.slice(2);
 const useEmulator = args.includes('--emulator');
@@ -19,17 +20,71 @@ function banner(text: string): void {
   console.log(`\n${'='.repeat(100)}\n${text}\n${'='.repeat(100)}`);
 }
 
+/** apply --yes with its progress lines (endpoint waits, SSM commands, reconnection) shown even without a terminal. */
+const applyIo: CliIo = {
+  stdout: (text) => console.log(text),
+  stderr: (text) => console.log(`  … ${text}`),
+  env: process.env,
+  interactive: true,
+  confirm: async () => false,
+};
+
+/** The emulator makes endpoints wait like AWS, a few seconds here instead of minutes. */
+const DEMO_ENDPOINT_PENDING_SECONDS = '3';
+/** Each restart invocation runs this long (the product's 10% MaxConcurrency runs them one by one). */
+const DEMO_SSM_RUN_SECONDS = '1';
+/** How long the demo waits for the agent update it started to finish. */
+const UPDATE_WAIT_MS = 20_000;
+
+async function describeAgents(ecs: ECSClient, account: DemoAccount) {
+  const clusterArn = account.clusterArns.payments;
+  const arns = account.vpcs.payments.containerInstances.map((ci) => ci.containerInstanceArn);
+  const { containerInstances = [] } = await ecs.send(
+    new DescribeContainerInstancesCommand({ cluster: clusterArn, containerInstances: arns }),
+  );
+  return containerInstances;
+}
+
+/** Prints each payments agent as ECS reports it; waits (bounded) for the agent update to end. */
+async function showAgents(ecs: ECSClient, account: DemoAccount): Promise<void> {
+  const deadline = Date.now() + UPDATE_WAIT_MS;
+  let agents = await describeAgents(ecs, account);
+  const updating = (): boolean =>
+    agents.some((a) => ['PENDING', 'STAGING', 'STAGED', 'UPDATING'].includes(a.agentUpdateStatus ?? ''));
+  while (updating() && Date.now() < deadline) {
+    const states = agents
+      .filter((a) => a.agentUpdateStatus)
+      .map((a) => `${a.ec2InstanceId} ${a.agentUpdateStatus}`);
+    console.log(`agent update in progress: ${states.join(', ')}`);
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    agents = await describeAgents(ecs, account);
+  }
+  for (const agent of agents) {
+    console.log(
+      `  ${agent.ec2InstanceId}  agent ${agent.versionInfo?.agentVersion ?? '?'}  ` +
+        `${agent.agentConnected ? 'connected' : 'DISCONNECTED'}` +
+        `${agent.agentUpdateStatus ? `  update ${agent.agentUpdateStatus}` : ''}`,
+    );
+  }
+}
+
 if (accountConfigured && !useEmulator) {
   banner(
     'AWS credentials found: planning against your account (read-only). Use --emulator for the local demo.',
   );
   process.exitCode = await main(['plan', ...rest]);
 } else {
+  process.env.EMULATOR_ENDPOINT_PENDING_SECONDS ??= DEMO_ENDPOINT_PENDING_SECONDS;
+  process.env.EMULATOR_SSM_RUN_SECONDS ??= DEMO_SSM_RUN_SECONDS;
   const moto = await startMotoServer();
   try {
     const region = 'us-east-1';
     const clients = createAwsClients({ region, endpointUrl: moto.endpoint });
-    const account = await seedDemoAccount(clients);
+    const account = await seedDemoAccount(clients, {
+      restartDocumentName: process.env.RESTART_DOCUMENT_NAME || undefined,
+    });
+    // The seeded account has existed for a while: its endpoints finished provisioning long ago.
+    await emulatorControl(moto.endpoint, 'clock', { advanceSeconds: 3600 });
     const modes = {
       payments: 'enforce',
       analytics: 'audit',
@@ -44,23 +99,23 @@ if (accountConfigured && !useEmulator) {
             `  ${v.vpcId}  ${v.name.padEnd(10)} ${v.cidr.padEnd(14)} ${modes[v.name].padEnd(24)} ` +
             `${v.privateSubnets.length} private subnet(s), ${v.containerInstances.length} container instance(s)`,
         ),
-        '  drift: ecs-telemetry deleted, ecs missing an AZ, ECR endpoints behind a group without 443, DNS hostnames off',
+        '  drift: ecs-telemetry deleted, ecs missing an AZ, ECR endpoints behind a group without 443, DNS hostnames off,',
+        '         no SSM endpoints; payments agents disconnected, one agent too old (1.20.0)',
       ].join('\n'),
     );
-    // moto reports every agent as 1.0.0 and does not implement UpdateContainerAgent (facts.md):
-    // the demo reports old agents instead of trying to update them.
-    process.env.UPDATE_OLD_AGENTS ??= 'false';
     console.log(
-      'note: the emulator reports every ECS agent as 1.0.0 and has no UpdateContainerAgent, nor SSM inventory;\n' +
-        '      the demo runs with UPDATE_OLD_AGENTS=false, so old agents are reported and agent restarts are not planned.',
+      `emulator: endpoints stay pending for ${process.env.EMULATOR_ENDPOINT_PENDING_SECONDS}s; SSM runs the restart\n` +
+        '          document on fake hosts; ECS agents connect only through a working path (see the README).',
     );
     const target = ['--region', region, '--endpoint-url', moto.endpoint, ...rest];
     banner('1/3  ecs-endpoint-remediator plan   (what is wrong, what would be done, what it costs)');
     const planned = await main(['plan', ...target]);
     console.log(`\n(exit code ${planned}: 0 no drift, 2 drift found, 1 error)`);
     banner('2/3  ecs-endpoint-remediator apply --yes   (only the VPC tagged enforce is changed)');
-    const applied = await main(['apply', '--yes', ...target]);
+    const applied = await main(['apply', '--yes', ...target], applyIo);
     console.log(`\n(exit code ${applied}: 0 converged, 1 failure)`);
+    console.log('\npayments container instances as ECS reports them now:');
+    await showAgents(clients.ecs, account);
     banner(
       '3/3  ecs-endpoint-remediator plan   (the enforce VPC has no endpoint drift left; audit VPCs unchanged)',
     );

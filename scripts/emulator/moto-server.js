@@ -100,3 +100,23 @@ export async function resetMoto(endpoint) {
   const response = await fetch(`${endpoint}/moto-api/reset`, { method: 'POST' });
   if (!response.ok) throw new Error(`moto reset failed: HTTP ${response.status}`);
 }
+
+/**
+ * Calls one of the emulator's control routes (`/_emulator/<name>`, JSON in and out); a refused call
+ * (HTTP 400 with the reason) throws.
+ * @param {string} endpoint
+ * @param {string} name
+ * @param {unknown} [body] POSTed as JSON; GET when absent
+ * @returns {Promise<any>}
+ */
+export async function emulatorControl(endpoint, name, body) {
+  const response = await fetch(`${endpoint}/_emulator/${name}`, {
+    method: body === undefined ? 'GET' : 'POST',
+    ...(body === undefined
+      ? {}
+      : { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } }),
+  });
+  const text = await response.text();
+  if (!response.ok) throw new Error(`emulator control ${name}: HTTP ${response.status} ${text}`);
+  return JSON.parse(text);
+}

@@ -33,8 +33,10 @@ import {
   type ECSClient,
   type NetworkMode,
 } from '@aws-sdk/client-ecs';
+import { CreateInstanceProfileCommand, IAMClient } from '@aws-sdk/client-iam';
 import { CreateSecretCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { PutParameterCommand, type SSMClient } from '@aws-sdk/client-ssm';
+import { CreateDocumentCommand, PutParameterCommand, type SSMClient } from '@aws-sdk/client-ssm';
+import { loadRestartDocument } from '../../shared/aws/restart-document.js';
 
 /** The clients a seeder needs (structurally what shared/aws/clients.ts builds). */
 export interface SeedClients {
@@ -51,6 +53,17 @@ export type Tags = Readonly<Record<string, string>>;
 export const SEED_ACCOUNT_ID = '123456789012';
 /** An Amazon Linux 2 ECS-optimized AMI id (moto does not validate AMIs by default). */
 export const SEED_AMI_ID = 'ami-0c1f4e6ab5d4bf5e0';
+/** A Windows Server AMI from moto's built-in image list: instances launched from it have `platform: windows`. */
+export const SEED_WINDOWS_AMI_ID = 'ami-1ecc1e67';
+/** The agent version seeded container instances report unless told otherwise (current, not too old). */
+export const SEED_AGENT_VERSION = '1.90.0';
+/** The instance profile that makes a seeded instance SSM-managed. */
+export const SEED_INSTANCE_PROFILE = 'ecsInstanceRole';
+/**
+ * The emulator's host kind tag (see emulator/host_sandbox.py): `ecs-optimized` (default),
+ * `docker-agent`, `no-agent`, `restart-fails`.
+ */
+export const EMULATOR_HOST_TAG = 'emulator:host';
 
 export function availabilityZones(region: string, count = 3): string[] {
   return ['a', 'b', 'c', 'd', 'e', 'f'].slice(0, count).map((letter) => `${region}${letter}`);
@@ -344,24 +357,81 @@ export async function deleteEndpoint(ec2: EC2Client, endpointId: string): Promis
   await ec2.send(new DeleteVpcEndpointsCommand({ VpcEndpointIds: [endpointId] }));
 }
 
+/** Publishes the restart document (documents/restart-ecs-agent.yml) as the deployment does. */
+export async function publishRestartDocument(ssm: SSMClient, name: string): Promise<void> {
+  await ssm.send(
+    new CreateDocumentCommand({
+      Name: name,
+      DocumentType: 'Command',
+      DocumentFormat: 'YAML',
+      Content: loadRestartDocument().content,
+    }),
+  );
+}
+
+/** Turns a VPC's enableDnsHostnames attribute on or off (e.g. the drift of someone switching it off). */
+export async function setDnsHostnames(ec2: EC2Client, vpcId: string, enabled: boolean): Promise<void> {
+  await ec2.send(new ModifyVpcAttributeCommand({ VpcId: vpcId, EnableDnsHostnames: { Value: enabled } }));
+}
+
 // ---------------------------------------------------------------- compute and ECS
 
 export async function launchInstance(
   ec2: EC2Client,
-  spec: { subnetId: string; name: string; securityGroupIds?: readonly string[]; tags?: Tags },
+  spec: {
+    subnetId: string;
+    name: string;
+    securityGroupIds?: readonly string[];
+    tags?: Tags;
+    /** Launch with this instance profile (SSM-managed). */
+    instanceProfileName?: string;
+    imageId?: string;
+    publicIp?: boolean;
+  },
 ): Promise<string> {
   const { Instances } = await ec2.send(
     new RunInstancesCommand({
-      ImageId: SEED_AMI_ID,
+      ImageId: spec.imageId ?? SEED_AMI_ID,
       InstanceType: 't3.medium',
       MinCount: 1,
       MaxCount: 1,
-      SubnetId: spec.subnetId,
-      ...(spec.securityGroupIds ? { SecurityGroupIds: [...spec.securityGroupIds] } : {}),
+      ...(spec.publicIp
+        ? {
+            NetworkInterfaces: [
+              {
+                DeviceIndex: 0,
+                SubnetId: spec.subnetId,
+                AssociatePublicIpAddress: true,
+                ...(spec.securityGroupIds ? { Groups: [...spec.securityGroupIds] } : {}),
+              },
+            ],
+          }
+        : {
+            SubnetId: spec.subnetId,
+            ...(spec.securityGroupIds ? { SecurityGroupIds: [...spec.securityGroupIds] } : {}),
+          }),
+      ...(spec.instanceProfileName ? { IamInstanceProfile: { Name: spec.instanceProfileName } } : {}),
       TagSpecifications: tagSpecifications('instance', { Name: spec.name, ...spec.tags }),
     }),
   );
   return required(Instances?.[0]?.InstanceId, 'RunInstances InstanceId');
+}
+
+/** An IAM client for the same endpoint, Region and credentials as the EC2 client. */
+export function iamClientFor(ec2: EC2Client): IAMClient {
+  const { endpoint, credentials, region } = ec2.config;
+  return new IAMClient({ ...(endpoint ? { endpoint } : {}), credentials, region, maxAttempts: 1 });
+}
+
+/** Creates the instance profile SSM-managed instances are launched with (once per account). */
+export async function ensureInstanceProfile(iam: IAMClient, name = SEED_INSTANCE_PROFILE): Promise<string> {
+  try {
+    await iam.send(new CreateInstanceProfileCommand({ InstanceProfileName: name }));
+  } catch (error) {
+    const exists = error instanceof Error && /^EntityAlreadyExists/.test(error.name);
+    if (!exists) throw error;
+  }
+  return name;
 }
 
 export async function createCluster(ecs: ECSClient, name: string, tags: Tags = {}): Promise<string> {
@@ -377,7 +447,15 @@ export async function createCluster(ecs: ECSClient, name: string, tags: Tags = {
 /** Registers an EC2 instance the way the agent does (moto reads `instanceId` from the document). */
 export async function registerContainerInstance(
   ecs: ECSClient,
-  spec: { region: string; clusterArn: string; instanceId: string; availabilityZone: string },
+  spec: {
+    region: string;
+    clusterArn: string;
+    instanceId: string;
+    availabilityZone: string;
+    /** The agent's version (`versionInfo`); default SEED_AGENT_VERSION. */
+    agentVersion?: string;
+    osType?: 'linux' | 'windows';
+  },
 ): Promise<string> {
   const document = {
     accountId: SEED_ACCOUNT_ID,
@@ -392,22 +470,57 @@ export async function registerContainerInstance(
     new RegisterContainerInstanceCommand({
       cluster: spec.clusterArn,
       instanceIdentityDocument: JSON.stringify(document),
+      versionInfo: {
+        agentVersion: spec.agentVersion ?? SEED_AGENT_VERSION,
+        agentHash: 'a1b2c3d4',
+        dockerVersion: 'DockerVersion: 25.0.8',
+      },
+      attributes: [
+        { name: 'ecs.os-type', value: spec.osType ?? 'linux' },
+        { name: 'ecs.cpu-architecture', value: 'x86_64' },
+      ],
     }),
   );
   return required(containerInstance?.containerInstanceArn, 'RegisterContainerInstance arn');
 }
 
+export interface ContainerInstanceSpec {
+  clusterArn: string;
+  subnet: SeededSubnet;
+  name: string;
+  /** Launched with an instance profile, so SSM manages it. */
+  ssmManaged?: boolean;
+  platform?: 'linux' | 'windows';
+  agentVersion?: string;
+  /** The emulator's host kind (EMULATOR_HOST_TAG). */
+  host?: 'ecs-optimized' | 'docker-agent' | 'no-agent' | 'restart-fails';
+  publicIp?: boolean;
+}
+
 /** Launches an instance in the subnet and registers it in the cluster. */
 export async function launchContainerInstance(
-  clients: Pick<SeedClients, 'region' | 'ec2' | 'ecs'>,
-  spec: { clusterArn: string; subnet: SeededSubnet; name: string },
+  clients: Pick<SeedClients, 'region' | 'ec2' | 'ecs'> & { iam?: IAMClient },
+  spec: ContainerInstanceSpec,
 ): Promise<{ instanceId: string; containerInstanceArn: string }> {
-  const instanceId = await launchInstance(clients.ec2, { subnetId: spec.subnet.subnetId, name: spec.name });
+  let instanceProfileName: string | undefined;
+  if (spec.ssmManaged) {
+    instanceProfileName = await ensureInstanceProfile(clients.iam ?? iamClientFor(clients.ec2));
+  }
+  const instanceId = await launchInstance(clients.ec2, {
+    subnetId: spec.subnet.subnetId,
+    name: spec.name,
+    ...(instanceProfileName ? { instanceProfileName } : {}),
+    ...(spec.platform === 'windows' ? { imageId: SEED_WINDOWS_AMI_ID } : {}),
+    ...(spec.host ? { tags: { [EMULATOR_HOST_TAG]: spec.host } } : {}),
+    ...(spec.publicIp ? { publicIp: true } : {}),
+  });
   const containerInstanceArn = await registerContainerInstance(clients.ecs, {
     region: clients.region,
     clusterArn: spec.clusterArn,
     instanceId,
     availabilityZone: spec.subnet.availabilityZone,
+    ...(spec.agentVersion ? { agentVersion: spec.agentVersion } : {}),
+    osType: spec.platform ?? 'linux',
   });
   return { instanceId, containerInstanceArn };
 }

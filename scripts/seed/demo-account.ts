@@ -2,12 +2,17 @@
  * The demo account: four VPCs in three AZs with the drift the remediator is built to find.
  *
  * - payments (enforce): DNS hostnames off; ecs-agent fine; ecs-telemetry deleted; ecs missing one
- *   AZ; ecr.api/ecr.dkr behind a group without 443; no s3 gateway, logs or secretsmanager.
- * - analytics (audit): EC2 cluster using ECR, awslogs and an SSM parameter; no endpoints.
+ *   AZ; ecr.api/ecr.dkr behind a group without 443; no s3 gateway, logs, secretsmanager nor SSM
+ *   endpoints. Three SSM-managed Amazon Linux container instances and one Windows instance in the
+ *   private subnets (their agents are disconnected: no path to ECS), and one SSM-managed instance in
+ *   the public subnet (public IP: connected over the internet) whose agent is too old (1.20.0).
+ * - analytics (audit): EC2 cluster using ECR, awslogs and an SSM parameter; no endpoints; its
+ *   instances have no instance profile (not SSM-managed).
  * - batch (no tag, default mode): Fargate service pulling from ECR; no endpoints.
  * - sandbox: no ECS.
  * The region's default VPC is left as it is.
  */
+import { defaultConfig } from '../../shared/core/config.js';
 import {
   availabilityZones,
   createCluster,
@@ -22,7 +27,10 @@ import {
   deleteEndpoint,
   ecrImage,
   launchContainerInstance,
+  publishRestartDocument,
   registerTaskDefinition,
+  setDnsHostnames,
+  type ContainerInstanceSpec,
   type SeedClients,
   type SeededSubnet,
 } from './builders.js';
@@ -90,17 +98,23 @@ function emptyVpc(name: DemoVpcName, vpcId: string, cidr: string, privateSubnets
   };
 }
 
+/** The agent version of the payments instance whose agent the demo updates. */
+export const DEMO_OLD_AGENT_VERSION = '1.20.0';
+
 async function launchContainerInstances(
   clients: SeedClients,
   vpc: DemoVpc,
   clusterArn: string,
   subnets: readonly SeededSubnet[],
+  options: Omit<ContainerInstanceSpec, 'clusterArn' | 'subnet' | 'name'> & { namePrefix?: string } = {},
 ): Promise<void> {
+  const { namePrefix = `${vpc.name}-ecs`, ...spec } = options;
   for (const [index, subnet] of subnets.entries()) {
     const made = await launchContainerInstance(clients, {
+      ...spec,
       clusterArn,
       subnet,
-      name: `${vpc.name}-ecs-${index + 1}`,
+      name: `${namePrefix}-${index + 1}`,
     });
     vpc.containerInstances.push({
       ...made,
@@ -120,7 +134,6 @@ async function seedPayments(
     cidr,
     name: 'payments',
     tags: { [MODE_TAG_KEY]: 'enforce' },
-    enableDnsHostnames: false,
   });
   const privateSubnets = await createPrivateSubnets(ec2, {
     vpcId,
@@ -138,7 +151,19 @@ async function seedPayments(
 
   const clusterArn = await createCluster(clients.ecs, 'payments');
   vpc.clusterArn = clusterArn;
-  await launchContainerInstances(clients, vpc, clusterArn, privateSubnets);
+  await launchContainerInstances(clients, vpc, clusterArn, privateSubnets, { ssmManaged: true });
+  const lastPrivate = privateSubnets.slice(-1);
+  await launchContainerInstances(clients, vpc, clusterArn, lastPrivate, {
+    ssmManaged: true,
+    platform: 'windows',
+    namePrefix: 'payments-win',
+  });
+  await launchContainerInstances(clients, vpc, clusterArn, [vpc.publicSubnet], {
+    ssmManaged: true,
+    publicIp: true,
+    agentVersion: DEMO_OLD_AGENT_VERSION,
+    namePrefix: 'payments-legacy',
+  });
   const secretArn = await createSecret(clients.secretsManager, 'payments/db-password', 'not-a-real-password');
   const taskDefinitionArn = await registerTaskDefinition(clients, {
     family: 'payments-api',
@@ -210,6 +235,9 @@ async function seedPayments(
     securityGroupIds: [blockingGroupId],
     privateDnsEnabled: true,
   });
+  // The drift: DNS hostnames switched off after the endpoints were made (EC2 refuses private DNS on
+  // a VPC without both DNS attributes, so they had to be on then).
+  await setDnsHostnames(ec2, vpcId, false);
   return {
     vpc,
     endpoints: { ecsAgent, ecsTelemetryDeleted, ecs, ecrApi, ecrDkr, httpsGroupId, blockingGroupId },
@@ -297,8 +325,12 @@ async function seedSandbox(clients: SeedClients, azs: readonly string[]): Promis
   return emptyVpc('sandbox', vpcId, cidr, privateSubnets);
 }
 
-export async function seedDemoAccount(clients: SeedClients): Promise<DemoAccount> {
+export async function seedDemoAccount(
+  clients: SeedClients,
+  options: { restartDocumentName?: string } = {},
+): Promise<DemoAccount> {
   const azs = availabilityZones(clients.region, 3);
+  await publishRestartDocument(clients.ssm, options.restartDocumentName ?? defaultConfig.restartDocumentName);
   const [payments, analytics, batch, sandbox] = await Promise.all([
     seedPayments(clients, azs),
     seedAnalytics(clients, azs),

@@ -17,15 +17,25 @@ export const MAX_INSTANCE_IDS_PER_COMMAND = 50;
 export const MAX_OUTPUT_BYTES = 2048;
 
 /**
- * EC2 instance ids whose SSM agent is Online. Throws when the inventory cannot be read, so the
- * caller can tell "not managed" from "unknown".
+ * SSM PingStatus values of a managed node that SSM still knows ("DescribeInstanceInformation",
+ * Systems Manager API reference): `ConnectionLost` is a managed instance that cannot reach Systems
+ * Manager right now (for example, no ssm/ssmmessages/ec2messages endpoints yet), which is exactly
+ * the instance whose restart waits for the SSM endpoints. `Inactive` is deprecated and not counted.
+ */
+const MANAGED_PING_STATUSES: ReadonlySet<string> = new Set(['Online', 'ConnectionLost']);
+
+/**
+ * EC2 instance ids SSM manages (Online or ConnectionLost). Throws when the inventory cannot be read,
+ * so the caller can tell "not managed" from "unknown".
  */
 export async function readManagedInstanceIds(ssm: SSMClient): Promise<ReadonlySet<string>> {
-  const online = new Set<string>();
+  const managed = new Set<string>();
   try {
     for await (const page of paginateDescribeInstanceInformation({ client: ssm, pageSize: 50 }, {})) {
       for (const info of page.InstanceInformationList ?? []) {
-        if (info.InstanceId && info.PingStatus === 'Online') online.add(info.InstanceId);
+        if (info.InstanceId && info.PingStatus && MANAGED_PING_STATUSES.has(info.PingStatus)) {
+          managed.add(info.InstanceId);
+        }
       }
     }
   } catch (error) {
@@ -34,7 +44,7 @@ export async function readManagedInstanceIds(ssm: SSMClient): Promise<ReadonlySe
       cause: error,
     });
   }
-  return online;
+  return managed;
 }
 
 const INVOCATION_STATUSES: ReadonlySet<string> = new Set<InvocationStatus>([

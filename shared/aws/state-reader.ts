@@ -15,7 +15,7 @@ import type {
   WorkloadUsage,
 } from '../core/domain.js';
 import type { StateReader } from '../core/ports.js';
-import { errorMessage, isUnimplementedByEmulator } from './aws-errors.js';
+import { errorMessage } from './aws-errors.js';
 import {
   readEc2Snapshot,
   readVpcDnsAttributes,
@@ -98,10 +98,7 @@ function causeOf(error: unknown): unknown {
 }
 
 function ssmFailure(error: unknown): string {
-  const cause = causeOf(error);
-  return isUnimplementedByEmulator(cause) || isUnimplementedByEmulator(error)
-    ? 'DescribeInstanceInformation is not implemented by this endpoint'
-    : errorMessage(cause);
+  return errorMessage(causeOf(error));
 }
 
 export class RegionStateReader implements StateReader {

@@ -135,7 +135,7 @@ export interface ObservedContainerInstance {
   readonly agentVersion?: string;
   readonly agentConnected: boolean;
   readonly platform: Platform;
-  /** Online in SSM; undefined when SSM's inventory could not be read. */
+  /** Managed by SSM (PingStatus Online or ConnectionLost); undefined when SSM's inventory could not be read. */
   readonly ssmManaged?: boolean;
   /** The instance has a public IPv4 address (auto-assigned or an Elastic IP); absent means none. */
   readonly hasPublicIpv4?: boolean;

@@ -22,7 +22,7 @@ import {
 } from '../../shared/aws/restart-document.js';
 
 const REPO = resolve(import.meta.dirname, '../..');
-const FAKES = join(import.meta.dirname, 'fakes');
+const FAKES = join(REPO, 'emulator/host-fakes');
 const SHELLCHECK = join(REPO, '.venv/bin/shellcheck');
 const METADATA_URL = 'http://localhost:51678/v1/metadata';
 const INSTANCE_ARN =

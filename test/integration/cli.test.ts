@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { main, type CliIo } from '../../functions/cli/main.js';
 import { createAwsClients } from '../../shared/aws/clients.js';
 import { FINDING_CODES, SERVICE_NAMES } from '../../shared/core/domain.js';
+import { emulatorControl } from '../../scripts/emulator/moto-server.js';
 import { seedDemoAccount, type DemoAccount } from '../../scripts/seed/demo-account.js';
 import { resetEmulator } from '../support/emulator.js';
 
@@ -233,7 +234,8 @@ describe('apply', () => {
     const created = endpoints.filter((e) => e.Tags?.some((t) => t.Key === 'ecs-endpoint-remediator:managed'));
     expect(created.length).toBeGreaterThan(0);
 
-    // Plan after apply: no endpoint drift left in the enforce VPC (old agents are the emulator's 1.0.0).
+    // Plan after apply: no endpoint drift left in the enforce VPC (agent updates are off here: the old
+    // agent stays; the next test switches them on).
     const after = await cli(['plan', '--json', '--vpc', account.vpcIds.payments, ...target]);
     const doc = planSchema.parse(JSON.parse(after.stdout));
     expect(doc.vpcs[0]?.findings.filter((f) => f.code !== 'AGENT_TOO_OLD')).toEqual([]);
@@ -242,5 +244,23 @@ describe('apply', () => {
     // The default group is untouched; audit VPCs unchanged.
     expect(await defaultGroup(account.vpcIds.payments)).toEqual(defaultBefore);
     expect(await liveEndpoints(account.vpcIds.analytics)).toEqual(analyticsBefore);
+  }, 120000);
+
+  it('with the default settings (agent updates on) updates the old agent: the enforce VPC ends with no finding at all', async () => {
+    const applied = await cli(['apply', '--yes', '--json', ...target], { UPDATE_OLD_AGENTS: 'true' });
+    expect(applied.code).toBe(0);
+    const doc = JSON.parse(applied.stdout) as { outcomes: { actionId: string; status: string }[] };
+    expect(doc.outcomes.filter((o) => o.status === 'applied').map((o) => o.actionId)).toEqual([
+      expect.stringMatching(/:UpdateContainerAgent:/),
+    ]);
+    // ECS walks the update through its stages (a second each on the emulator's clock).
+    await emulatorControl(endpoint, 'clock', { advanceSeconds: 10 });
+    const after = await cli(['plan', '--json', '--vpc', account.vpcIds.payments, ...target], {
+      UPDATE_OLD_AGENTS: 'true',
+    });
+    expect(after.code).toBe(0);
+    const plan = planSchema.parse(JSON.parse(after.stdout));
+    expect(plan.vpcs[0]?.findings).toEqual([]);
+    expect(plan.vpcs[0]?.actions).toEqual([]);
   }, 120000);
 });

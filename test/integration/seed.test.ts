@@ -15,7 +15,12 @@ import { SSMClient } from '@aws-sdk/client-ssm';
 import { readEcsSnapshot, type EcsSnapshot } from '../../shared/aws/ecs-adapter.js';
 import { seedBenchAccount } from '../../scripts/seed/bench-account.js';
 import type { SeedClients } from '../../scripts/seed/builders.js';
-import { MODE_TAG_KEY, seedDemoAccount, type DemoAccount } from '../../scripts/seed/demo-account.js';
+import {
+  DEMO_OLD_AGENT_VERSION,
+  MODE_TAG_KEY,
+  seedDemoAccount,
+  type DemoAccount,
+} from '../../scripts/seed/demo-account.js';
 import { resetEmulator } from '../support/emulator.js';
 
 function seedClients(endpoint: string): SeedClients {
@@ -160,10 +165,10 @@ describe('demo account seeder', () => {
     expect(https443(demo.endpoints.blockingGroupId)).toEqual([]);
   });
 
-  it('places 3 + 2 container instances in the private subnets, one per AZ', async () => {
-    expect(snapshot.containerInstances).toHaveLength(5);
+  it('places 5 + 2 container instances: payments in every private subnet, a Windows one, an old agent in public', async () => {
+    expect(snapshot.containerInstances).toHaveLength(7);
     const inCluster = (arn: string) => snapshot.containerInstances.filter((ci) => ci.clusterArn === arn);
-    expect(inCluster(demo.clusterArns.payments)).toHaveLength(3);
+    expect(inCluster(demo.clusterArns.payments)).toHaveLength(5);
     expect(inCluster(demo.clusterArns.analytics)).toHaveLength(2);
     expect(inCluster(demo.clusterArns.batch)).toHaveLength(0);
     expect(demo.containerInstanceArns.sort()).toEqual(
@@ -176,10 +181,21 @@ describe('demo account seeder', () => {
     const instances = Reservations.flatMap((r) => r.Instances ?? []);
     const paymentsSubnets = new Set(demo.vpcs.payments.privateSubnets.map((s) => s.subnetId));
     const paymentsInstances = instances.filter((i) => i.VpcId === demo.vpcIds.payments);
-    expect(paymentsInstances).toHaveLength(3);
-    expect(paymentsInstances.every((i) => paymentsSubnets.has(i.SubnetId ?? ''))).toBe(true);
-    expect(new Set(paymentsInstances.map((i) => i.Placement?.AvailabilityZone)).size).toBe(3);
-    expect(instances.filter((i) => i.VpcId === demo.vpcIds.analytics)).toHaveLength(2);
+    expect(paymentsInstances).toHaveLength(5);
+    const privateOnes = paymentsInstances.filter((i) => paymentsSubnets.has(i.SubnetId ?? ''));
+    expect(privateOnes).toHaveLength(4);
+    expect(new Set(privateOnes.map((i) => i.Placement?.AvailabilityZone)).size).toBe(3);
+    expect(privateOnes.filter((i) => i.Platform?.toLowerCase() === 'windows')).toHaveLength(1);
+    const [legacy] = paymentsInstances.filter((i) => !paymentsSubnets.has(i.SubnetId ?? ''));
+    expect(legacy?.SubnetId).toBe(demo.vpcs.payments.publicSubnet?.subnetId);
+    expect(legacy?.PublicIpAddress).toBeDefined();
+    const legacyAgent = snapshot.containerInstances.find((ci) => ci.ec2InstanceId === legacy?.InstanceId);
+    expect(legacyAgent).toMatchObject({ agentVersion: DEMO_OLD_AGENT_VERSION, agentConnected: true });
+    // Every payments instance has an instance profile (SSM-managed); analytics ones do not.
+    expect(paymentsInstances.every((i) => i.IamInstanceProfile !== undefined)).toBe(true);
+    const analytics = instances.filter((i) => i.VpcId === demo.vpcIds.analytics);
+    expect(analytics).toHaveLength(2);
+    expect(analytics.every((i) => i.IamInstanceProfile === undefined)).toBe(true);
   });
 
   it('gives each service the task definition usage the scenario needs', () => {

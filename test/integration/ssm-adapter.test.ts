@@ -1,4 +1,3 @@
-import { EC2Client } from '@aws-sdk/client-ec2';
 import {
   CreateDocumentCommand,
   DescribeInstanceInformationCommand,
@@ -16,8 +15,14 @@ import {
   readManagedInstanceIds,
   truncateUtf8,
 } from '../../shared/aws/ssm-adapter.js';
-import { createSubnet, createVpc, launchInstance } from '../../scripts/seed/builders.js';
-import { resetEmulator } from '../support/emulator.js';
+import {
+  SSM_SERVICES,
+  addEndpoints,
+  advance,
+  createWorld,
+  launch,
+  type World,
+} from '../support/emulator-world.js';
 
 function clientConfig(endpoint: string) {
   return {
@@ -32,7 +37,7 @@ function offlineSsm(): SSMClient {
   return new SSMClient(clientConfig('http://127.0.0.1:9'));
 }
 
-const DOCUMENT = 'Test-RestartEcsAgent';
+const DOCUMENT = 'Test-SingleStepRestart';
 
 function request(instanceIds: readonly string[]): SendCommandRequest {
   return {
@@ -47,25 +52,19 @@ function request(instanceIds: readonly string[]): SendCommandRequest {
 }
 
 describe('SsmCommanderAdapter against the emulator', () => {
-  let ssm: SSMClient;
+  let world: World;
   let targeted: string[];
+  let bystander: string;
 
   beforeEach(async () => {
-    const endpoint = await resetEmulator();
-    ssm = new SSMClient(clientConfig(endpoint));
-    const ec2 = new EC2Client(clientConfig(endpoint));
-    const vpcId = await createVpc(ec2, { cidr: '10.9.0.0/16', name: 'ssm-test' });
-    const subnet = await createSubnet(ec2, {
-      vpcId,
-      cidr: '10.9.1.0/24',
-      availabilityZone: 'us-east-1a',
-      name: 'ssm-test',
-    });
+    world = await createWorld();
+    await addEndpoints(world, SSM_SERVICES);
     targeted = [
-      await launchInstance(ec2, { subnetId: subnet.subnetId, name: 'one' }),
-      await launchInstance(ec2, { subnetId: subnet.subnetId, name: 'two' }),
+      (await launch(world, { ssmManaged: true })).instanceId,
+      (await launch(world, { ssmManaged: true, subnetIndex: 1 })).instanceId,
     ];
-    await ssm.send(
+    bystander = (await launch(world, { ssmManaged: true })).instanceId;
+    await world.ssm.send(
       new CreateDocumentCommand({
         Name: DOCUMENT,
         DocumentType: 'Command',
@@ -78,7 +77,7 @@ describe('SsmCommanderAdapter against the emulator', () => {
             {
               action: 'aws:runShellScript',
               name: 'restart',
-              inputs: { runCommand: ['systemctl restart ecs'] },
+              inputs: { runCommand: ['systemctl restart ecs && echo "restarted on {{ platform }}"'] },
             },
           ],
         }),
@@ -86,16 +85,16 @@ describe('SsmCommanderAdapter against the emulator', () => {
     );
   });
 
-  it('sends the command by instance id with rate controls, and reads the invocations', async () => {
+  it('sends the command by instance id with rate controls, and reads the invocations as they progress', async () => {
     const sent: Record<string, unknown>[] = [];
-    ssm.middlewareStack.add(
+    world.ssm.middlewareStack.add(
       (next, context) => async (args) => {
         if (context.commandName === 'SendCommandCommand') sent.push(args.input as Record<string, unknown>);
         return next(args);
       },
       { step: 'initialize', name: 'recordSendCommand' },
     );
-    const adapter = new SsmCommanderAdapter(ssm);
+    const adapter = new SsmCommanderAdapter(world.ssm);
     const commandId = await adapter.sendCommand(request(targeted));
     expect(commandId).toMatch(/\S+/);
 
@@ -104,11 +103,11 @@ describe('SsmCommanderAdapter against the emulator', () => {
     expect(sent[0]?.InstanceIds).toEqual(targeted);
     expect(sent[0]?.Targets).toBeUndefined();
 
-    // moto adds every instance of the region to a command without Targets (facts.md), so it is only
-    // checked that the requested ones are there, with the document and rate controls.
-    const { Commands } = await ssm.send(new ListCommandsCommand({ CommandId: commandId }));
+    // SSM targets exactly those instances: the other managed instance is not in the command.
+    const { Commands } = await world.ssm.send(new ListCommandsCommand({ CommandId: commandId }));
     const command = Commands?.[0];
-    expect(command?.InstanceIds).toEqual(expect.arrayContaining(targeted));
+    expect([...(command?.InstanceIds ?? [])].sort()).toEqual([...targeted].sort());
+    expect(command?.InstanceIds).not.toContain(bystander);
     expect(command).toMatchObject({
       DocumentName: DOCUMENT,
       Comment: 'restart ECS agent after endpoint repair',
@@ -117,8 +116,18 @@ describe('SsmCommanderAdapter against the emulator', () => {
       Parameters: { platform: ['linux'] },
     });
 
-    // Reading the invocations back (ListCommandInvocations) is tested below against AWS's documented
-    // shapes: the emulator does not implement ListCommandInvocations yet.
+    const pending = await adapter.listInvocations(commandId);
+    expect(pending.map((d) => d.status)).toEqual(['Pending', 'Pending']);
+    await advance(world, 10);
+    const done = await adapter.listInvocations(commandId);
+    // SSM lists exactly the targeted instances, each with the one step's real output.
+    expect(done.map((d) => d.instanceId).sort()).toEqual([...targeted].sort());
+    for (const detail of done) {
+      expect(detail).toMatchObject({
+        status: 'Success',
+        steps: [{ name: 'restart', status: 'Success', output: 'restarted on linux\n' }],
+      });
+    }
   });
 });
 
@@ -257,7 +266,7 @@ describe('truncateUtf8', () => {
 });
 
 describe('readManagedInstanceIds', () => {
-  it('collects Online instances over every page', async () => {
+  it('collects Online and ConnectionLost instances over every page', async () => {
     const ssm = offlineSsm();
     const mock = mockClient(ssm);
     mock
@@ -277,7 +286,8 @@ describe('readManagedInstanceIds', () => {
         ],
       });
     const ids = await readManagedInstanceIds(ssm);
-    expect([...ids].sort()).toEqual(['i-online-1', 'i-online-2']);
+    // ConnectionLost is managed but unreachable; Inactive (deprecated) and id-less entries are not counted.
+    expect([...ids].sort()).toEqual(['i-lost', 'i-online-1', 'i-online-2']);
     const calls = mock.commandCalls(DescribeInstanceInformationCommand).map((call) => call.args[0].input);
     expect(calls).toHaveLength(2);
     expect(calls[1]?.NextToken).toBe('page-2');
@@ -290,13 +300,6 @@ describe('readManagedInstanceIds', () => {
       .rejects(Object.assign(new Error('User is not authorized'), { name: 'AccessDeniedException' }));
     await expect(readManagedInstanceIds(ssm)).rejects.toThrow(
       /SSM managed instances could not be read.*AccessDeniedException: User is not authorized/,
-    );
-  });
-
-  it('throws a clear error against the emulator, which does not implement the call', async () => {
-    const endpoint = await resetEmulator();
-    await expect(readManagedInstanceIds(new SSMClient(clientConfig(endpoint)))).rejects.toThrow(
-      /SSM managed instances could not be read/,
     );
   });
 });

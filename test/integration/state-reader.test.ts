@@ -33,6 +33,7 @@ async function registerContainerInstance(
     new RegisterContainerInstanceCommand({
       cluster,
       instanceIdentityDocument: JSON.stringify({ instanceId, region: REGION, accountId: ACCOUNT }),
+      versionInfo: { agentVersion: '1.70.0' },
     }),
   );
   return result.containerInstance!.containerInstanceArn!;
@@ -179,8 +180,9 @@ describe('RegionStateReader against the emulator', () => {
       subnetId: seed.privateSubnetIds[0],
       availabilityZone: AZS[0],
       platform: 'linux',
-      agentVersion: '1.0.0',
-      agentConnected: true,
+      agentVersion: '1.70.0',
+      // Private subnets with only ECR endpoints: the agent has no path to ECS.
+      agentConnected: false,
       status: 'ACTIVE',
     });
     expect(byInstance.get(instances[1]!)).toMatchObject({
@@ -196,11 +198,9 @@ describe('RegionStateReader against the emulator', () => {
     expect(observed[0]!.clusterArn).toMatch(/cluster\/prod$/);
   });
 
-  it('leaves ssmManaged unknown and warns when SSM inventory cannot be read (moto lacks it)', () => {
-    expect(vpc(seed.vpcId).containerInstances.every((ci) => ci.ssmManaged === undefined)).toBe(true);
-    expect(region.warnings).toHaveLength(1);
-    expect(region.warnings[0]).toMatch(/^SSM inventory unavailable \(.+\): instances' SSM status unknown$/);
-    expect(region.warnings[0]).not.toMatch(/<html|<!doctype/i);
+  it('reads the SSM inventory: instances launched without an instance profile are not SSM-managed', () => {
+    expect(vpc(seed.vpcId).containerInstances.every((ci) => ci.ssmManaged === false)).toBe(true);
+    expect(region.warnings).toEqual([]);
   });
 
   it('sums the VPC’s workloads: instances, fargate and ec2 services, task definition usage, subnets', () => {

@@ -16,12 +16,7 @@ import { rm } from 'node:fs/promises';
 import { DescribeVpcEndpointsCommand, EC2Client, type VpcEndpoint } from '@aws-sdk/client-ec2';
 import { CreateSecretCommand } from '@aws-sdk/client-secrets-manager';
 import { SFNClient, SendTaskFailureCommand, SendTaskSuccessCommand } from '@aws-sdk/client-sfn';
-import {
-  DescribeInstanceInformationCommand,
-  ListCommandInvocationsCommand,
-  SSMClient,
-  SendCommandCommand,
-} from '@aws-sdk/client-ssm';
+import { ListCommandsCommand, SSMClient } from '@aws-sdk/client-ssm';
 import type { Context } from 'aws-lambda';
 import { lambdaContext } from '../support/lambda-context.js';
 import aslValidator from 'asl-validator';
@@ -55,6 +50,7 @@ let definition: Definition;
 let slack: RecordingServer;
 let endpoint: string;
 let ec2: EC2Client;
+let ssm: SSMClient;
 let account: DemoAccount;
 let tasks: LambdaHandler;
 let changes: LambdaHandler;
@@ -249,6 +245,7 @@ beforeEach(async () => {
   await resetEmulator();
   const clients = createAwsClients({ region: 'us-east-1', endpointUrl: endpoint });
   ec2 = clients.ec2;
+  ssm = clients.ssm;
   account = await seedDemoAccount(clients);
   await clients.secretsManager.send(
     new CreateSecretCommand({
@@ -301,12 +298,19 @@ describe('runbook executions', () => {
     expect(slackTexts()).toEqual([expect.stringMatching(/^No ECS endpoint drift in us-east-1/)]);
   });
 
-  it('apply without approval: repairs the enforce VPC end to end (no SSM inventory on the emulator: the restart Map is empty)', async () => {
+  it('apply without approval: repairs the enforce VPC, restarts its agents over SSM and sees them reconnect', async () => {
     const analyticsBefore = await liveEndpoints(account.vpcIds.analytics);
     const run = await execute({ mode: 'apply' });
     expect(run.error).toBeUndefined();
-    expect(run.calls).toEqual(['Plan', 'ApplyNetwork', 'CheckEndpoints', 'VerifyAgents', 'NotifyResult']);
-    expect(run.output?.restarts).toEqual([]);
+    expect(run.calls).toEqual([
+      'Plan',
+      'ApplyNetwork',
+      'CheckEndpoints',
+      'RestartBatch',
+      'VerifyAgents',
+      'NotifyResult',
+    ]);
+    expect(run.output?.verify).toEqual({ reconnected: expect.any(Array), notReconnected: [] });
     expect(run.output?.result).toEqual({ outcome: 'applied', converged: true, delivered: true });
     const payments = await liveEndpoints(account.vpcIds.payments);
     expect(services(payments)).toEqual(
@@ -320,70 +324,47 @@ describe('runbook executions', () => {
   });
 
   it('approved through Slack: applies, restarts the agents in a batch over SSM and verifies them through ECS', async () => {
-    const ssm = mockClient(SSMClient);
-    try {
-      const paymentsInstances = account.vpcs.payments.containerInstances.map((ci) => ci.instanceId).sort();
-      ssm.on(DescribeInstanceInformationCommand).resolves({
-        InstanceInformationList: paymentsInstances.map((id) => ({ InstanceId: id, PingStatus: 'Online' })),
-      });
-      ssm.on(SendCommandCommand).resolves({ Command: { CommandId: 'cmd-restart-1' } });
-      // As SSM answers for the two-step restart document on Linux: the Windows step skipped.
-      ssm.on(ListCommandInvocationsCommand).resolves({
-        CommandInvocations: paymentsInstances.map((InstanceId) => ({
-          InstanceId,
-          Status: 'Success',
-          CommandPlugins: [
-            { Name: 'restartEcsAgentLinux', Status: 'Success', Output: 'agent restarted' },
-            {
-              Name: 'restartEcsAgentWindows',
-              Status: 'Success',
-              Output: 'Step execution skipped due to unsatisfied preconditions: platformType Windows',
-            },
-          ],
-        })),
-      });
+    const paymentsInstances = account.vpcs.payments.containerInstances.map((ci) => ci.instanceId).sort();
+    const run = await execute({ mode: 'apply', requireApproval: true }, { human: 'approve' });
+    expect(run.error).toBeUndefined();
+    expect(run.calls).toEqual([
+      'Plan',
+      'RequestApproval',
+      'ApplyNetwork',
+      'CheckEndpoints',
+      'RestartBatch',
+      'VerifyAgents',
+      'NotifyResult',
+    ]);
+    expect(run.output?.approval).toEqual({ approved: true, by: APPROVER });
+    expect(sfnMock.commandCalls(SendTaskSuccessCommand).map((c) => c.args[0].input.taskToken)).toEqual([
+      TASK_TOKEN,
+    ]);
 
-      const run = await execute({ mode: 'apply', requireApproval: true }, { human: 'approve' });
-      expect(run.error).toBeUndefined();
-      expect(run.calls).toEqual([
-        'Plan',
-        'RequestApproval',
-        'ApplyNetwork',
-        'CheckEndpoints',
-        'RestartBatch',
-        'VerifyAgents',
-        'NotifyResult',
-      ]);
-      expect(run.output?.approval).toEqual({ approved: true, by: APPROVER });
-      expect(sfnMock.commandCalls(SendTaskSuccessCommand).map((c) => c.args[0].input.taskToken)).toEqual([
-        TASK_TOKEN,
-      ]);
+    // One command with the tool's document for every SSM-managed payments instance, as SSM recorded it.
+    const { Commands = [] } = await ssm.send(new ListCommandsCommand({}));
+    expect(Commands).toHaveLength(1);
+    expect(Commands[0]?.DocumentName).toBe('EcsEndpointRemediator-RestartEcsAgent');
+    expect([...(Commands[0]?.InstanceIds ?? [])].sort()).toEqual(paymentsInstances);
+    expect(Commands[0]?.Status).toBe('Success');
+    expect(run.output?.verify).toEqual({ reconnected: expect.any(Array), notReconnected: [] });
+    expect([...(run.output?.verify as { reconnected: string[] }).reconnected].sort()).toEqual(
+      paymentsInstances,
+    );
+    expect(run.output?.result).toEqual({ outcome: 'applied', converged: true, delivered: true });
 
-      const sent = ssm.commandCalls(SendCommandCommand).map((c) => c.args[0].input);
-      expect(sent).toHaveLength(1);
-      expect(sent[0]?.DocumentName).toBe('EcsEndpointRemediator-RestartEcsAgent');
-      expect([...(sent[0]?.InstanceIds ?? [])].sort()).toEqual(paymentsInstances);
-      expect(run.output?.verify).toEqual({ reconnected: expect.any(Array), notReconnected: [] });
-      expect([...(run.output?.verify as { reconnected: string[] }).reconnected].sort()).toEqual(
-        paymentsInstances,
-      );
-      expect(run.output?.result).toEqual({ outcome: 'applied', converged: true, delivered: true });
-
-      // The SSM endpoints the restart depends on were created before it.
-      expect(services(await liveEndpoints(account.vpcIds.payments))).toEqual(
-        expect.arrayContaining(['ecs-telemetry', 'ssm', 'ssmmessages', 'ec2messages']),
-      );
-      const texts = slackTexts();
-      expect(texts).toHaveLength(2);
-      expect(texts[0]).toMatch(/^Approval needed: \d+ ECS endpoint change\(s\) in us-east-1/);
-      expect(texts[1]).toMatch(/^ECS endpoint drift handled in us-east-1/);
-      // Every planned action, the agent restart included, was applied (the section lists the first ones).
-      expect(texts[1]).toMatch(/; \d+ applied$/);
-      // The token travels only in the approval buttons, never in the final report.
-      expect(slack.requests[1]?.body).not.toContain(TASK_TOKEN);
-    } finally {
-      ssm.restore();
-    }
+    // The SSM endpoints the restart depends on were created before it.
+    expect(services(await liveEndpoints(account.vpcIds.payments))).toEqual(
+      expect.arrayContaining(['ecs-telemetry', 'ssm', 'ssmmessages', 'ec2messages']),
+    );
+    const texts = slackTexts();
+    expect(texts).toHaveLength(2);
+    expect(texts[0]).toMatch(/^Approval needed: \d+ ECS endpoint change\(s\) in us-east-1/);
+    expect(texts[1]).toMatch(/^ECS endpoint drift handled in us-east-1/);
+    // Every planned action, the agent restart included, was applied (the section lists the first ones).
+    expect(texts[1]).toMatch(/; \d+ applied$/);
+    // The token travels only in the approval buttons, never in the final report.
+    expect(slack.requests[1]?.body).not.toContain(TASK_TOKEN);
   });
 
   it('rejected in Slack: posts the rejection and changes nothing', async () => {

@@ -3,33 +3,33 @@
  * a drifted enforce VPC whose plan exercises every write, clients carrying a FaultInjector, and the
  * checks every case makes. See test/support/fault-injection.ts for how faults are injected.
  *
- * moto gaps bridged: DescribeInstanceInformation, UpdateContainerAgent and ListCommandInvocations are
- * not implemented, so the injector answers them with stubs (after any injected fault; the invocations
- * of a command, read back from the emulator's ListCommands, ran the Linux step of the restart document
- * and skipped the Windows one, as SSM reports them); the reader's SSM
- * status is then filled in by a wrapper (both instances managed, one with a current agent) so that
- * the plan holds both an agent update and a restart.
- */
+ * Everything is the emulator's own behaviour: both container instances are launched with an instance
+ * profile (so SSM manages them), one with a current agent (restarted through SendCommand, its result
+ * read with ListCommandInvocations) and one with an agent older than 1.25.1 on a public subnet (ECS
+ * reaches it over the internet, so UpdateContainerAgent walks it to the latest version). The clock of
+ * the runs moves the emulator's clock, so invocations and endpoints progress as the product waits. */
 import { readFileSync } from 'node:fs';
 import {
   DescribeSecurityGroupsCommand,
   DescribeVpcAttributeCommand,
   DescribeVpcEndpointsCommand,
 } from '@aws-sdk/client-ec2';
-import { CreateDocumentCommand, ListCommandsCommand } from '@aws-sdk/client-ssm';
+import { CreateDocumentCommand } from '@aws-sdk/client-ssm';
 import type { LogSink } from '../../shared/app/observability.js';
 import { createRemediatorPorts } from '../../shared/app/ports.js';
 import { reconcileBatch, type ReconcileDeps } from '../../shared/app/reconcile-batch.js';
 import { planObserved, planRegion } from '../../shared/app/remediator.js';
 import { createAwsClients, type AwsClients } from '../../shared/aws/clients.js';
 import { loadRestartDocument } from '../../shared/aws/restart-document.js';
-import { fakeClock } from './fake-clock.js';
+import { emulatorControl } from '../../scripts/emulator/moto-server.js';
+import type { Clock } from '../../shared/apply/agent-restart.js';
+import { emulatorEndpoint } from './emulator.js';
 import { defaultConfig } from '../../shared/core/config.js';
 import type { ApplyReport, ObservedRegion, Plan } from '../../shared/core/domain.js';
-import type { StateReader } from '../../shared/core/ports.js';
 import {
   availabilityZones,
   createCluster,
+  createPublicSubnet,
   createInterfaceEndpoint,
   createPrivateSubnets,
   createSecurityGroup,
@@ -72,6 +72,9 @@ export interface FaultVpc {
  * (ModifyVpcEndpoint), one old agent (UpdateContainerAgent) and one to restart (SendCommand,
  * ListCommandInvocations, DescribeContainerInstances).
  */
+export const OLD_AGENT_VERSION = '1.20.0';
+export const CURRENT_AGENT_VERSION = '1.87.0';
+
 export async function seedFaultVpc(
   clients: AwsClients,
   index: number,
@@ -94,7 +97,30 @@ export async function seedFaultVpc(
     routeTables: 'main',
   });
   const clusterArn = await createCluster(clients.ecs, name);
-  for (const subnet of subnets) await launchContainerInstance(clients, { clusterArn, subnet, name });
+  // The agent to restart: current, in a private subnet (it reaches ECS and SSM once apply made the endpoints).
+  await launchContainerInstance(clients, {
+    clusterArn,
+    subnet: subnets[0] as (typeof subnets)[number],
+    name,
+    ssmManaged: true,
+    agentVersion: CURRENT_AGENT_VERSION,
+  });
+  // The agent to update: older than 1.25.1, so only an internet path reaches ECS (a public IP on a
+  // public subnet); the update needs the agent connected.
+  const publicSubnet = await createPublicSubnet(ec2, {
+    vpcId,
+    cidr: `10.${octet}.100.0/24`,
+    availabilityZone: subnets[1]?.availabilityZone ?? `${REGION}b`,
+    name: `${name}-public`,
+  });
+  await launchContainerInstance(clients, {
+    clusterArn,
+    subnet: publicSubnet,
+    name,
+    ssmManaged: true,
+    agentVersion: OLD_AGENT_VERSION,
+    publicIp: true,
+  });
   if (withService) {
     // An EC2 service pulling a private image: the reader's ECS service and task definition reads run.
     const taskDefinitionArn = await registerTaskDefinition(clients, {
@@ -126,56 +152,21 @@ export async function createRestartDocument(clients: AwsClients): Promise<void> 
   );
 }
 
-/** Fills in what moto cannot report: SSM-managed instances, the first with a current agent. */
-export function withSsmStatus(
-  reader: StateReader,
-  afterRead: (observed: ObservedRegion) => void,
-): StateReader {
+/** A clock whose sleeps move the emulator's clock by as much (shared by the cases on one emulator). */
+export function emulatorClock(endpointUrl: string = emulatorEndpoint()): Clock {
+  let now = Date.parse('2026-11-28T21:00:00Z');
   return {
-    readRegion: async (options) => {
-      const read = await reader.readRegion(options);
-      const observed = {
-        ...read,
-        vpcs: read.vpcs.map((v) => ({
-          ...v,
-          containerInstances: [...v.containerInstances]
-            .sort((a, b) => a.containerInstanceArn.localeCompare(b.containerInstanceArn))
-            .map((ci, i) => ({ ...ci, ssmManaged: true, ...(i === 0 ? { agentVersion: '1.87.0' } : {}) })),
-        })),
-      };
-      afterRead(observed);
-      return observed;
+    now: () => now,
+    sleep: async (ms) => {
+      now += ms;
+      await emulatorControl(endpointUrl, 'clock', { advanceSeconds: ms / 1000 });
     },
   };
 }
 
 export function clientsWith(endpointUrl: string): { clients: AwsClients; injector: FaultInjector } {
   const clients = createAwsClients({ region: REGION, endpointUrl, maxAttempts: 3 });
-  const emulatorSsm = createAwsClients({ region: REGION, endpointUrl }).ssm;
-  const injector = new FaultInjector()
-    .install(clients)
-    .stub('SSM', 'DescribeInstanceInformation', { InstanceInformationList: [] })
-    .stub('SSM', 'ListCommandInvocations', async (input) => {
-      const { Commands = [] } = await emulatorSsm.send(
-        new ListCommandsCommand({ CommandId: String(input.CommandId) }),
-      );
-      return {
-        CommandInvocations: (Commands[0]?.InstanceIds ?? []).map((InstanceId) => ({
-          CommandId: input.CommandId,
-          InstanceId,
-          Status: 'Success',
-          CommandPlugins: [
-            { Name: 'restartEcsAgentLinux', Status: 'Success', Output: 'agent version: 1.90.0' },
-            {
-              Name: 'restartEcsAgentWindows',
-              Status: 'Success',
-              Output: 'Step execution skipped due to unsatisfied preconditions: platformType Windows',
-            },
-          ],
-        })),
-      };
-    })
-    .stub('ECS', 'UpdateContainerAgent', { containerInstance: {} });
+  const injector = new FaultInjector().install(clients);
   return { clients, injector };
 }
 
@@ -198,9 +189,18 @@ export function deps(
     error: (message, extra = {}) => lines.push({ level: 'error', message, extra }),
   };
   return {
-    ports: { ...ports, reader: withSsmStatus(ports.reader, afterRead) },
+    ports: {
+      ...ports,
+      reader: {
+        readRegion: async (options) => {
+          const observed = await ports.reader.readRegion(options);
+          afterRead(observed);
+          return observed;
+        },
+      },
+    },
     config: { ...config, ...overrides },
-    clock: fakeClock(),
+    clock: emulatorClock(),
     region: REGION,
     selfRoleArns: [],
     log,
@@ -297,13 +297,18 @@ export function expectOneEndpointPerService(s: Snapshot, label: string): void {
   expect({ label, duplicated: [...counts].filter(([, n]) => n > 1) }).toEqual({ label, duplicated: [] });
 }
 
-/** What is left once converged: moto's 1.0.0 agent keeps AGENT_TOO_OLD (and its update) forever. */
+/** What is left once converged (nothing: the old agent was updated, the other one reconnected). */
 export function leftovers(plan: Plan) {
   return plan.vpcs.map((v) => ({
-    findings: v.findings.filter((f) => f.code !== 'AGENT_TOO_OLD').map((f) => f.code),
-    actions: v.actions.filter((a) => a.kind !== 'UpdateContainerAgent').map((a) => a.id),
+    findings: v.findings.map((f) => f.code),
+    actions: v.actions.map((a) => a.id),
   }));
 }
+
+/** Seconds the emulator needs for an agent update's stages (PENDING … UPDATED, 1 s each by default). */
+const AGENT_UPDATE_SECONDS = 10;
+/** The emulator's EMULATOR_AGENT_RECONNECT_SECONDS default: a disconnected agent reconnects by itself. */
+const AGENT_RECONNECT_SECONDS = 600;
 
 /** The error surfaced: in a failed outcome, a failed reconcile or a warning — and where. */
 export function surfaced(
@@ -414,7 +419,13 @@ export async function applyCase(
     // Without faults the next run converges.
     const again = await reconcileBatch(deps(clean.clients, []), [eventFor(vpc.vpcId, 2)]);
     expect({ label, failures: again.batchItemFailures }).toEqual({ label, failures: [] });
+    // When the fault stopped the run before the agent restart, the next run plans none (the ECS
+    // endpoints are in place by then: a restart is planned only with a change to them), so the agent
+    // reconnects by itself once the path has existed for its poll-endpoint cache time.
+    await emulatorControl(endpointUrl, 'clock', { advanceSeconds: AGENT_RECONNECT_SECONDS });
   }
+  // UpdateContainerAgent only starts the update: let its stages run before the last plan.
+  await emulatorControl(endpointUrl, 'clock', { advanceSeconds: AGENT_UPDATE_SECONDS });
   const final = await planRegion(deps(clean.clients, []), { vpcIds: [vpc.vpcId] });
   expect({ label, left: leftovers(final) }).toEqual({ label, left: [{ findings: [], actions: [] }] });
   expectOneEndpointPerService(await snapshot(clean.clients, vpc.vpcId), label);

@@ -28,7 +28,10 @@ describe('countCalls', () => {
     await clients.secretsManager.send(new ListSecretsCommand({}));
     await clients.sfn.send(new ListStateMachinesCommand({}));
     await expect(clients.ssm.send(new GetParameterCommand({ Name: '/missing' }))).rejects.toThrow();
-    await expect(clients.ssm.send(new DescribeInstanceInformationCommand({}))).rejects.toThrow();
+    // MaxResults is 5-50: SSM (and the emulator) refuse 4.
+    await expect(
+      clients.ssm.send(new DescribeInstanceInformationCommand({ MaxResults: 4 })),
+    ).rejects.toThrow();
 
     expect(counter.counts()).toEqual({
       'EC2:CreateVpc': 1,
