@@ -75,7 +75,7 @@ describe('in a terminal', () => {
     expect(run.output).toMatch(new RegExp(`${ESC}\\[31m.*critical \\(`));
     expect(run.output).toMatch(new RegExp(`${ESC}\\[32mwill${ESC}`));
     expect(run.output).toMatch(new RegExp(`${ESC}\\[33mwould${ESC}`));
-    expect(plain(run.output)).toMatch(/Plan: 8 to create, 5 to change, 0 to destroy .*\r?\n$/);
+    expect(plain(run.output)).toMatch(/Plan: 8 to create, 6 to change, 0 to destroy .*\r?\n$/);
   });
 
   it.each([
@@ -91,9 +91,9 @@ describe('in a terminal', () => {
   it('apply shows its progress with action counts and colours the outcomes', () => {
     const run = inTerminal(['apply', '--yes', '--region', 'us-east-1', '--endpoint-url', endpoint]);
     expect(run.code).toBe(0);
-    expect(plain(run.output)).toMatch(/applying · \d+\/30 actions · \d+s/);
+    expect(plain(run.output)).toMatch(/applying · \d+\/31 actions · \d+s/);
     expect(run.output).toMatch(new RegExp(`${ESC}\\[32mapplied${ESC}`));
-    expect(plain(run.output)).toMatch(/Apply: 13 applied, 0 failed · 2 VPCs in audit not changed\r?\n/);
+    expect(plain(run.output)).toMatch(/Apply: 14 applied, 0 failed · 2 VPCs in audit not changed\r?\n/);
   });
 
   it('--json prints the document only: no status, no escape codes', () => {

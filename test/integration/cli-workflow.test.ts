@@ -77,9 +77,10 @@ describe('summary lines and quiet output', () => {
   it('plan ends with the Terraform-like summary line, counting only what apply would do', async () => {
     const run = await cli(['plan', ...target]);
     expect(run.code).toBe(2);
-    // The payments VPC (enforce): 13 actions, 8 of which create (group + 7 endpoints).
+    // The payments VPC (enforce): 14 actions, 8 of which create (group + 7 endpoints), one restarts
+    // the agents of its SSM-managed instances.
     expect(lastLine(run.stdout)).toBe(
-      'Plan: 8 to create, 5 to change, 0 to destroy · 24 findings need a person · +USD 138.70/month · 17 actions in audit VPCs not applied',
+      'Plan: 8 to create, 6 to change, 0 to destroy · 19 findings need a person · +USD 138.70/month · 17 actions in audit VPCs not applied',
     );
     // Findings grouped by severity, most severe first, in each VPC.
     const payments = run.stdout.slice(run.stdout.indexOf(`VPC ${account.vpcIds.payments}`));
@@ -97,7 +98,7 @@ describe('summary lines and quiet output', () => {
     expect(run.stdout).toContain('| severity | code | service | finding | advice |');
     expect(run.stdout).toMatch(/^\| critical \| `MISSING_ENDPOINT` \| ecs-telemetry \| /m);
     expect(run.stdout).toMatch(/^\| 1 \| will \| enable enableDnsHostnames on the VPC \| /m);
-    expect(lastLine(run.stdout)).toMatch(/^Plan: 8 to create, 5 to change, 0 to destroy/);
+    expect(lastLine(run.stdout)).toMatch(/^Plan: 8 to create, 6 to change, 0 to destroy/);
     const json = await cli(['plan', '--output', 'json', ...target]);
     const shorthand = await cli(['plan', '--json', ...target]);
     expect(JSON.parse(json.stdout)).toEqual(JSON.parse(shorthand.stdout));
@@ -119,8 +120,8 @@ describe('summary lines and quiet output', () => {
     ]);
     expect(lines.filter((l) => l.includes(account.vpcIds.batch))).toHaveLength(1);
     expect(lines.filter((l) => l.startsWith('No drift: '))).toHaveLength(1);
-    expect(lines.filter((l) => l.startsWith('  applied  '))).toHaveLength(13);
-    expect(lastLine(run.stdout)).toBe('Apply: 13 applied, 0 failed · 2 VPCs in audit not changed');
+    expect(lines.filter((l) => l.startsWith('  applied  '))).toHaveLength(14);
+    expect(lastLine(run.stdout)).toBe('Apply: 14 applied, 0 failed · 2 VPCs in audit not changed');
   }, 120000);
 });
 
@@ -135,7 +136,7 @@ describe('verbose apply', () => {
     expect(run.stdout).toContain(`VPC ${account.vpcIds.sandbox} [`);
     // 17 actions of the two audit VPCs, each with its skipped line.
     expect(run.stdout.split('\n').filter((l) => l.endsWith(': audit VPC: report only'))).toHaveLength(17);
-    expect(lastLine(run.stdout)).toBe('Apply: 13 applied, 0 failed · 2 VPCs in audit not changed');
+    expect(lastLine(run.stdout)).toBe('Apply: 14 applied, 0 failed · 2 VPCs in audit not changed');
   }, 120000);
 });
 
@@ -151,8 +152,8 @@ describe('markdown apply', () => {
     expect(run.stdout).toMatch(
       new RegExp(`^- VPC ${account.vpcIds.analytics} \\[audit\\]: 15 findings`, 'm'),
     );
-    expect(run.stdout.split('\n').filter((l) => l.startsWith('| applied | '))).toHaveLength(13);
-    expect(lastLine(run.stdout)).toBe('Apply: 13 applied, 0 failed · 2 VPCs in audit not changed');
+    expect(run.stdout.split('\n').filter((l) => l.startsWith('| applied | '))).toHaveLength(14);
+    expect(lastLine(run.stdout)).toBe('Apply: 14 applied, 0 failed · 2 VPCs in audit not changed');
   }, 120000);
 });
 
@@ -171,7 +172,7 @@ describe('saved plans', () => {
       toolVersion: PACKAGE_VERSION,
     });
     const savedIds = saved.plan.vpcs.flatMap((v) => v.actions.map((a) => a.id));
-    expect(savedIds).toHaveLength(13);
+    expect(savedIds).toHaveLength(14);
     expect(Object.keys(saved.fingerprints).sort()).toEqual([...savedIds].sort());
 
     // Drift appears elsewhere after the plan: the saved plan still applies, and only its actions.
@@ -206,7 +207,7 @@ describe('saved plans', () => {
     expect(run.stdout).toBe('');
     expect(run.stderr.split('\n')).toHaveLength(1);
     expect(run.stderr).toMatch(
-      /^ecs-endpoint-remediator: refused: the state changed since the plan was made for 1 of its 13 action\(s\) \(vpc-\S+: enable enableDnsHostnames on the VPC\); nothing was applied/,
+      /^ecs-endpoint-remediator: refused: the state changed since the plan was made for 1 of its 14 action\(s\) \(vpc-\S+: enable enableDnsHostnames on the VPC\); nothing was applied/,
     );
     expect(await writableState()).toEqual(before);
   }, 120000);
