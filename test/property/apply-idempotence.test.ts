@@ -1,18 +1,16 @@
 /**
  * Idempotence on the emulator: for generated seeds, a random-but-valid drifted enforce VPC is built
- * in moto, then plan → apply → plan. The second plan must have nothing left to do and each required
- * service exactly one live endpoint; a third apply must write nothing.
- *
- * Findings that stay by design on the emulator are excluded (facts.md, "What it does not do"):
- * - AGENT_TOO_OLD: moto reports every agent as 1.0.0 and the config switches agent updates off;
- * - INSTANCE_NOT_SSM_MANAGED: moto does not implement DescribeInstanceInformation, so SSM status is
- *   unknown and no restart is planned (the restart path is tested with mocked SDK clients).
+ * on the emulator, then plan → apply → plan. The second plan must have nothing left to do (no
+ * finding at all: the container instances are SSM-managed with current agents, and an agent the drift
+ * disconnected is restarted through SSM and reconnects) and each required service exactly one live
+ * endpoint; a third apply must write nothing.
  */
 import { DescribeSecurityGroupsCommand, DescribeVpcEndpointsCommand } from '@aws-sdk/client-ec2';
 import { createRemediatorPorts } from '../../shared/app/ports.js';
 import { applyRegionPlan, planRegion, type RemediatorDeps } from '../../shared/app/remediator.js';
 import { createAwsClients, type AwsClients } from '../../shared/aws/clients.js';
 import { defaultConfig } from '../../shared/core/config.js';
+import { publishRestartDocument } from '../../scripts/seed/builders.js';
 import { resetEmulator } from '../support/emulator.js';
 import { randomVpcSpec, seedRandomVpc } from '../support/random-vpc.js';
 
@@ -20,8 +18,6 @@ import { randomVpcSpec, seedRandomVpc } from '../support/random-vpc.js';
 export const IDEMPOTENCE_SEEDS = (process.env.IDEMPOTENCE_SEEDS ?? '101,202,303,404,505,606,707,808,909,1010')
   .split(',')
   .map(Number);
-
-const EXPECTED_ON_EMULATOR = new Set(['AGENT_TOO_OLD', 'INSTANCE_NOT_SSM_MANAGED']);
 
 const config = {
   ...defaultConfig,
@@ -63,6 +59,8 @@ describe(`apply is idempotent on the emulator (seeds ${IDEMPOTENCE_SEEDS.join(',
   it.each(IDEMPOTENCE_SEEDS)('seed %i: plan → apply → plan leaves nothing to do', async (seed) => {
     const endpointUrl = await resetEmulator();
     const clients = createAwsClients({ region: 'us-east-1', endpointUrl });
+    // As a deployment does: the restart document the agent restarts run.
+    await publishRestartDocument(clients.ssm, config.restartDocumentName);
     const spec = randomVpcSpec(seed);
     const { vpcId } = await seedRandomVpc(clients, spec);
     const deps: RemediatorDeps = { ports: createRemediatorPorts(clients), config };
@@ -88,7 +86,7 @@ describe(`apply is idempotent on the emulator (seeds ${IDEMPOTENCE_SEEDS.join(',
     const left = second.vpcs[0];
     expect({
       seed,
-      findings: left?.findings.filter((f) => !EXPECTED_ON_EMULATOR.has(f.code)),
+      findings: left?.findings.map((f) => f.code),
       actions: left?.actions,
     }).toEqual({ seed, findings: [], actions: [] });
 
@@ -115,6 +113,7 @@ describe(`apply is idempotent on the emulator (seeds ${IDEMPOTENCE_SEEDS.join(',
         'CreateVpcEndpoint',
         'EnableVpcDnsAttribute',
         'ModifyVpcEndpoint',
+        'RestartEcsAgent',
       ].sort(),
     );
     expect([...exercised.keys()].some((k) => k.includes('subnets'))).toBe(true);

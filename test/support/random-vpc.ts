@@ -2,9 +2,12 @@
  * Random-but-valid drifted VPCs on the emulator, built from scripts/seed/builders.ts. A seed fully
  * determines the VPC (same seed, same spec), so a failing seed can be replayed alone.
  *
- * Invariant: only drift the emulator can also repair is generated. moto ignores `PrivateDnsEnabled`
- * in ModifyVpcEndpoint and reports every agent as 1.0.0 with unknown SSM status (facts.md), so
- * endpoints are never seeded with private DNS off (the mocked-SDK tests in test/unit cover that).
+ * Invariant: only drift the tool repairs is generated: missing endpoints, endpoints short of an AZ or
+ * behind a group without 443, the VPC's DNS attributes, the s3 gateway's route tables. Endpoints are
+ * always seeded with private DNS on, so the seeds (and RELIABILITY.md's table) stay as they were. Container
+ * instances are launched with an instance profile (so SSM manages them and the restart document can
+ * reach them) and a current agent, so an agent disconnected by the drift reconnects once apply
+ * restarted it through the repaired endpoints.
  */
 import {
   availabilityZones,
@@ -150,7 +153,12 @@ export async function seedRandomVpc(
   const clusterArn = await createCluster(clients.ecs, name);
   for (let i = 0; i < spec.containerInstances; i++) {
     const subnet = privateSubnets[i % privateSubnets.length] as SeededSubnet;
-    await launchContainerInstance(clients, { clusterArn, subnet, name: `${name}-ecs-${i}` });
+    await launchContainerInstance(clients, {
+      clusterArn,
+      subnet,
+      name: `${name}-ecs-${i}`,
+      ssmManaged: true,
+    });
   }
   const secretValueFrom: string[] = [];
   if (spec.secret) secretValueFrom.push(await createSecret(clients.secretsManager, `${name}/db`, 'not-real'));
