@@ -40,6 +40,7 @@ import type { RemediatorPorts } from '../../shared/core/ports.js';
 import { resetEmulator } from '../support/emulator.js';
 import { healthyVpc, region } from '../support/fixtures.js';
 import { randomVpcSpec, seedRandomVpc } from '../support/random-vpc.js';
+import { publishRestartDocument } from '../../scripts/seed/builders.js';
 
 const EVENTS = new URL('../../events/', import.meta.url);
 const config = {
@@ -108,6 +109,8 @@ describe('(a) the single consumer on the emulator: 50 reconciles of one drifted 
     const endpointUrl = await resetEmulator();
     const clients = createAwsClients({ region: 'us-east-1', endpointUrl });
     const { vpcId } = await seedRandomVpc(clients, randomVpcSpec(303));
+    // As a deployment does: the document the agent restarts run.
+    await publishRestartDocument(clients.ssm, config.restartDocumentName);
     const reads = { n: 0 };
     const result = await reconcileBatch(
       emulatorDeps(clients, reads),
@@ -115,7 +118,8 @@ describe('(a) the single consumer on the emulator: 50 reconciles of one drifted 
     );
     expect(reads.n).toBe(1);
     expect(result.reports).toHaveLength(1);
-    expect(result.reports[0]?.converged).toBe(true);
+    const failed = (result.reports[0]?.outcomes ?? []).filter((o) => o.status === 'failed');
+    expect({ converged: result.reports[0]?.converged, failed }).toEqual({ converged: true, failed: [] });
     expect(result.reports[0]?.writeCalls).toBeGreaterThan(0);
     const live = await liveByService(clients, vpcId);
     expect(Object.keys(live).length).toBeGreaterThan(2);
@@ -126,6 +130,7 @@ describe('(a) the single consumer on the emulator: 50 reconciles of one drifted 
     const endpointUrl = await resetEmulator();
     const clients = createAwsClients({ region: 'us-east-1', endpointUrl });
     const { vpcId } = await seedRandomVpc(clients, randomVpcSpec(606));
+    await publishRestartDocument(clients.ssm, config.restartDocumentName);
     const before = await planRegion({ ports: createRemediatorPorts(clients), config }, { vpcIds: [vpcId] });
     const creates = before.vpcs[0]?.actions.filter((a) => a.kind === 'CreateVpcEndpoint').length ?? 0;
     expect(creates).toBeGreaterThan(0);
