@@ -7,7 +7,7 @@
  *   endpoint per service.
  * - Truly concurrent applies are safe only where EC2 honours ClientToken: (b) 50 concurrent applies
  *   of one plan against a fake EC2 that honours it (like AWS) create one endpoint per service, while
- *   the same against a fake that ignores it (like moto, facts.md) duplicates — which is why the
+ *   the same against a fake that ignores it (as plain moto did before the project's emulator honoured it) duplicates — which is why the
  *   single consumer, not the token, is the guarantee the design relies on.
  * - (c) 1,000 events in one batch: one state read (one reconcile) for the function's Region.
  */
@@ -254,7 +254,7 @@ describe('(b) 50 truly concurrent applies of one plan', () => {
     expect([...perService.values()].map((ids) => ids.size)).toEqual([1, 1, 1, 1]);
   });
 
-  it('where EC2 ignores ClientToken (moto): concurrent applies duplicate — the single consumer is the guarantee', async () => {
+  it('where an EC2 ignored ClientToken (a fake): concurrent applies duplicate — the single consumer is the guarantee', async () => {
     const { perService } = await fifty(false);
     expect([...perService.values()].some((ids) => ids.size > 1)).toBe(true);
   });
