@@ -13,6 +13,7 @@ import {
   iamClientFor,
   launchInstance,
 } from '../../scripts/seed/builders.js';
+import { markDeliberate, unmarkDeliberate } from '../support/deliberate.js';
 import { SSM_SERVICES, addEndpoints, createWorld, launch, type World } from '../support/emulator-world.js';
 
 let world: World;
@@ -140,9 +141,11 @@ describe('DescribeInstanceInformation', () => {
     const seen = [...(first.InstanceInformationList ?? []), ...(second.InstanceInformationList ?? [])];
     expect(seen.map((i) => i.InstanceId).sort()).toEqual([...launched].sort());
 
+    markDeliberate(world.ssm, 'emulator test: MaxResults below the minimum 5 is refused');
     await expect(
       world.ssm.send(new DescribeInstanceInformationCommand({ MaxResults: 4 })),
     ).rejects.toMatchObject({ name: 'ValidationException' });
+    unmarkDeliberate(world.ssm);
     await expect(
       world.ssm.send(
         new DescribeInstanceInformationCommand({

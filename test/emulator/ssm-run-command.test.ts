@@ -19,6 +19,7 @@ import {
   launch,
   type World,
 } from '../support/emulator-world.js';
+import { markDeliberate, unmarkDeliberate } from '../support/deliberate.js';
 
 let world: World;
 
@@ -73,6 +74,8 @@ describe('SendCommand', () => {
     await expect(send({ InstanceIds: [id], Parameters: { unknown: ['x'] } })).rejects.toMatchObject({
       name: 'InvalidParameters',
     });
+    // Sent invalid on purpose: the fidelity guard counts these apart (test/support/deliberate.ts).
+    markDeliberate(world.ssm, 'emulator test: rate controls outside their patterns are refused');
     for (const MaxConcurrency of ['0', '0%', '101%', '05', 'ten']) {
       await expect(send({ InstanceIds: [id], MaxConcurrency })).rejects.toMatchObject({
         name: 'ValidationException',
@@ -83,6 +86,7 @@ describe('SendCommand', () => {
         name: 'ValidationException',
       });
     }
+    unmarkDeliberate(world.ssm);
     // The forms the API allows are accepted.
     for (const [MaxConcurrency, MaxErrors] of [
       ['10%', '0'],

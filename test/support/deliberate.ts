@@ -16,6 +16,7 @@ interface HeaderMiddlewareHost {
       ) => (args: { request: unknown }) => Promise<unknown>,
       options: { step: 'build'; name: string },
     ): void;
+    remove(name: string): boolean;
   };
 }
 
@@ -29,5 +30,11 @@ export function markDeliberate<C extends object>(client: C, reason: string): C {
     },
     { step: 'build', name: 'deliberatelyInvalid' },
   );
+  return client;
+}
+
+/** Stops marking `client`'s requests: what it sends from now on is checked by the guard again. */
+export function unmarkDeliberate<C extends object>(client: C): C {
+  (client as unknown as HeaderMiddlewareHost).middlewareStack.remove('deliberatelyInvalid');
   return client;
 }

@@ -14,6 +14,7 @@ import { ListSecretsCommand } from '@aws-sdk/client-secrets-manager';
 import { ListStateMachinesCommand } from '@aws-sdk/client-sfn';
 import { countCalls, isReadOperation } from '../../shared/aws/call-counter.js';
 import { createAwsClients, resolveRegion } from '../../shared/aws/clients.js';
+import { markDeliberate, unmarkDeliberate } from '../support/deliberate.js';
 import { resetEmulator } from '../support/emulator.js';
 
 describe('countCalls', () => {
@@ -28,10 +29,12 @@ describe('countCalls', () => {
     await clients.secretsManager.send(new ListSecretsCommand({}));
     await clients.sfn.send(new ListStateMachinesCommand({}));
     await expect(clients.ssm.send(new GetParameterCommand({ Name: '/missing' }))).rejects.toThrow();
-    // MaxResults is 5-50: SSM (and the emulator) refuse 4.
+    // MaxResults is 5-50: SSM (and the emulator) refuse 4. Sent invalid on purpose (the guard's marker).
+    markDeliberate(clients.ssm, 'call-counter test: a failed call, MaxResults below the minimum 5');
     await expect(
       clients.ssm.send(new DescribeInstanceInformationCommand({ MaxResults: 4 })),
     ).rejects.toThrow();
+    unmarkDeliberate(clients.ssm);
 
     expect(counter.counts()).toEqual({
       'EC2:CreateVpc': 1,
