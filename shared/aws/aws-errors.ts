@@ -91,22 +91,6 @@ export function errorMessage(error: unknown): string {
   return text.length > MAX_MESSAGE_LENGTH ? `${text.slice(0, MAX_MESSAGE_LENGTH - 1)}…` : text;
 }
 
-/**
- * moto answers calls it does not implement with an HTML 500 page, which the SDK fails to parse: a
- * SyntaxError (JSON protocols) or an XML parse error (EC2/query protocols), both with
- * "Deserialization error" and HTTP 500 in the metadata.
- */
-export function isUnimplementedByEmulator(error: unknown): boolean {
-  const e = asErrorLike(error);
-  if (!e) return false;
-  const message = typeof e.message === 'string' ? e.message : '';
-  const status = httpStatusOf(error);
-  const parseFailure =
-    e.name === 'SyntaxError' ||
-    /Deserialization error|XML parse error|is not valid JSON|Unexpected token '?</i.test(message);
-  return parseFailure && status !== undefined && status >= 500;
-}
-
 /** Benign "not found" errors EC2 returns for ids that are gone. */
 export const EC2_NOT_FOUND_CODES = [
   'InvalidVpcID.NotFound',

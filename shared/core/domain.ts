@@ -3,7 +3,7 @@
  * Adapters in shared/aws map SDK shapes to these types.
  */
 
-/** Short names of the endpoint services the remediator knows (facts.md, "What ECS needs"). */
+/** Short names of the endpoint services the remediator knows ("Amazon ECS interface VPC endpoints (AWS PrivateLink)", Amazon ECS Developer Guide). */
 export const SERVICE_NAMES = [
   'ecs-agent',
   'ecs-telemetry',
@@ -42,7 +42,7 @@ export const ENDPOINT_STATES = [
 ] as const;
 export type EndpointState = (typeof ENDPOINT_STATES)[number];
 
-/** Platforms the agent restart distinguishes (facts.md, "Restarting the ECS agent"). */
+/** Platforms the agent restart distinguishes: each manages the ECS agent its own way (systemd, upstart, a container, Bottlerocket, the Windows service). */
 export type Platform = 'linux' | 'linux-arm64' | 'bottlerocket' | 'windows' | 'unknown';
 
 export interface NaclEntry {

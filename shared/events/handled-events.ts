@@ -1,5 +1,6 @@
 /**
- * The events the remediator listens to (facts.md, "CloudTrail events worth listening to").
+ * The events the remediator listens to: the CloudTrail management events that can break the endpoints
+ * ECS needs (EC2 and ECS API calls; "CloudTrail events" in the AWS CloudTrail User Guide).
  * serverless.yml's EventBridge rules list exactly these names; test/infra/template.test.ts checks.
  */
 

@@ -27,12 +27,7 @@ import {
   endpointServiceName,
   type Ec2RawRegion,
 } from '../../shared/aws/ec2-adapter.js';
-import {
-  errorMessage,
-  isErrorNamed,
-  isUnimplementedByEmulator,
-  redact,
-} from '../../shared/aws/aws-errors.js';
+import { errorMessage, isErrorNamed, redact } from '../../shared/aws/aws-errors.js';
 
 const REGION = 'eu-west-1';
 const ec2Mock = mockClient(EC2Client);
@@ -552,17 +547,6 @@ describe('aws-errors', () => {
     expect(isErrorNamed({ __type: 'com.amazonaws.ssm#InvalidInstanceId' }, 'InvalidInstanceId')).toBe(true);
     expect(isErrorNamed(new Error('x'), 'InvalidGroup.Duplicate')).toBe(false);
     expect(isErrorNamed(undefined, 'x')).toBe(false);
-  });
-
-  it('recognises the emulator’s HTML 500 for unimplemented calls (JSON and XML protocols)', () => {
-    const json = new SyntaxError(
-      'Unexpected token \'<\', "<!doctype "... is not valid JSON\n  Deserialization error: …',
-    );
-    Object.assign(json, { $metadata: { httpStatusCode: 500 } });
-    expect(isUnimplementedByEmulator(json)).toBe(true);
-    expect(isUnimplementedByEmulator(emulatorHtml500())).toBe(true);
-    expect(isUnimplementedByEmulator(new SyntaxError('Unexpected token in our own JSON'))).toBe(false);
-    expect(isUnimplementedByEmulator(ec2Error('InvalidParameterValue'))).toBe(false);
   });
 
   it('makes safe one-line messages', () => {
