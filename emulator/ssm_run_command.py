@@ -141,6 +141,19 @@ def _validation(message: str) -> Exception:
     return _error("ValidationException", message)
 
 
+def _bounded_int(value: Any, wire_name: str, default: int, low: int, high: int) -> int:
+    """An optional integer member with the API's bounds: the default when absent, else the
+    ValidationException SSM answers for a value outside them."""
+    if value is None:
+        return default
+    if not isinstance(value, int) or not low <= value <= high:
+        raise _validation(
+            f"1 validation error detected: Value '{value}' at '{wire_name}' failed to satisfy constraint: "
+            f"Member must have value between {low} and {high}"
+        )
+    return value
+
+
 # ----------------------------------------------------------------------------- managed instances
 
 
@@ -227,14 +240,7 @@ def _describe_instance_information(self: Any) -> Any:
         if not valid or not values:
             raise _error("InvalidFilterKey", f"The filter key {key!r} is not valid.")
         pairs.append((key, values))
-    max_results = self._get_param("MaxResults")
-    if max_results is None:
-        max_results = 50
-    if not isinstance(max_results, int) or not 5 <= max_results <= 50:
-        raise _validation(
-            f"1 validation error detected: Value '{max_results}' at 'maxResults' failed to satisfy constraint: "
-            "Member must have value between 5 and 50"
-        )
+    max_results = _bounded_int(self._get_param("MaxResults"), "maxResults", 50, 5, 50)
     account, region, now = self.current_account, self.region, clock.now()
     requested_ids = [v for key, values in pairs if key == "InstanceIds" for v in values]
     known = {instance.id for instance in network_paths.all_instances(account, region)}
@@ -386,14 +392,7 @@ def _send_command(self: Any) -> Any:
             f"1 validation error detected: Value '{max_errors}' at 'maxErrors' failed to satisfy "
             f"constraint: Member must satisfy regular expression pattern: {MAX_ERRORS_PATTERN.pattern}"
         )
-    timeout = self._get_param("TimeoutSeconds")
-    if timeout is None:
-        timeout = 3600
-    if not isinstance(timeout, int) or not 30 <= timeout <= 2592000:
-        raise _validation(
-            f"1 validation error detected: Value '{timeout}' at 'timeoutSeconds' failed to satisfy constraint: "
-            "Member must have value between 30 and 2592000"
-        )
+    timeout = _bounded_int(self._get_param("TimeoutSeconds"), "timeoutSeconds", 3600, 30, 2592000)
     steps, declared, version = _load_steps(account, region, name, self._get_param("DocumentVersion"))
     parameters = _resolve_parameters(declared, self._get_param("Parameters") or {})
     ids = list(dict.fromkeys(instance_ids or _resolve_targets(account, region, targets)))
@@ -712,14 +711,7 @@ def _list_command_invocations(self: Any) -> Any:
     command_id = self._get_param("CommandId")
     instance_id = self._get_param("InstanceId")
     details = bool(self._get_param("Details"))
-    max_results = self._get_param("MaxResults")
-    if max_results is None:
-        max_results = 50
-    if not isinstance(max_results, int) or not 1 <= max_results <= 50:
-        raise _validation(
-            f"1 validation error detected: Value '{max_results}' at 'maxResults' failed to satisfy constraint: "
-            "Member must have value between 1 and 50"
-        )
+    max_results = _bounded_int(self._get_param("MaxResults"), "maxResults", 50, 1, 50)
     matches = _invocation_filter(self._get_param("Filters") or [])
     with hooks.TICK_LOCK, _lock:
         commands = (
