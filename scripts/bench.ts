@@ -27,7 +27,7 @@ import { defaultConfig, type RemediatorConfig } from '../shared/core/config.js';
 import type { Action, ContainerInstanceRef, Plan } from '../shared/core/domain.js';
 import type { EcsAgentControl, Ec2Writer, SsmCommander } from '../shared/core/ports.js';
 import { seedBenchAccount } from './seed/bench-account.js';
-import { resetMoto, startMotoServer } from './emulator/moto-server.js';
+import { emulatorControl, resetMoto, startMotoServer } from './emulator/moto-server.js';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const REGION = 'us-east-1';
@@ -454,20 +454,6 @@ interface AwsShapeFigure {
   failed: { id: string; error: string }[];
   converged: boolean;
   secondPlanActions: number;
-}
-
-async function emulatorControl(
-  endpoint: string,
-  name: string,
-  body?: unknown,
-): Promise<Record<string, unknown>> {
-  const response = await fetch(`${endpoint}/_emulator/${name}`, {
-    method: body === undefined ? 'GET' : 'POST',
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  const answer = (await response.json()) as Record<string, unknown>;
-  if (!response.ok) throw new Error(`/_emulator/${name}: HTTP ${response.status} ${JSON.stringify(answer)}`);
-  return answer;
 }
 
 async function applyAtAwsShape(
