@@ -2,7 +2,8 @@ import { defaultConfig, type RemediatorConfig } from '../../shared/core/config.j
 import { deriveDesired } from '../../shared/core/desired.js';
 import type { Action, ActionKind, FindingCode, ObservedVpc, VpcPlan } from '../../shared/core/domain.js';
 import { FINDING_CODES } from '../../shared/core/domain.js';
-import { endpointClientToken, plan } from '../../shared/core/plan.js';
+import { endpointClientToken } from '../../shared/core/client-token.js';
+import { plan } from '../../shared/core/plan.js';
 import { AZS, MANAGED, SG_NAME, endpoint, healthyVpc, offers, region } from '../support/fixtures.js';
 
 function planVpcs(
