@@ -24,8 +24,10 @@ import type {
   SecurityGroupRef,
   ServiceName,
 } from '../../shared/core/domain.js';
-import { ENDPOINT_STATES, SERVICE_NAMES } from '../../shared/core/domain.js';
-import { plan } from '../../shared/core/plan.js';
+import { ENDPOINT_STATES, FINDING_CODES, SERVICE_NAMES } from '../../shared/core/domain.js';
+import { plan, runRules } from '../../shared/core/plan.js';
+import { RULES } from '../../shared/core/rules/index.js';
+import { vpcView } from '../../shared/core/rules/vpc-view.js';
 import { ECS_AGENT_SERVICES } from '../../shared/core/services.js';
 import { AZS, healthyVpc, offers, region } from '../support/fixtures.js';
 
@@ -435,6 +437,39 @@ describe(`planner properties (seed ${PLANNER_SEED}, ${RUNS} runs each)`, () => {
     );
     expect(restarts).toBeGreaterThan(0);
     expect(behindActions).toBeGreaterThan(0);
+  });
+
+  it("produces each finding code from exactly one rule, and plans exactly the rules' findings", () => {
+    const producers = new Map<string, Set<string>>();
+    fc.assert(
+      fc.property(input, ({ observed, config }) => {
+        const desired = deriveDesired(observed, config);
+        const planned = planOf(observed, config);
+        for (const d of desired.vpcs) {
+          const vpc = observed.vpcs.find((v) => v.vpcId === d.vpcId);
+          if (!vpc || d.mode === 'off' || d.services.size === 0) continue;
+          const view = vpcView(d, vpc, observed, {
+            securityGroupName: config.endpointSecurityGroupName,
+            managedTagKey: config.managedTagKey,
+            updateOldAgents: config.updateOldAgents,
+          });
+          const fromRules = runRules(RULES, view).flatMap((result, i) =>
+            result.findings.map((f) => {
+              const name = RULES[i]?.name ?? `rule ${i}`;
+              producers.set(f.code, new Set([...(producers.get(f.code) ?? []), name]));
+              return JSON.stringify({ vpcId: d.vpcId, ...f });
+            }),
+          );
+          const inPlan = planned.vpcs.find((v) => v.vpcId === d.vpcId)?.findings ?? [];
+          expect(inPlan.map((f) => JSON.stringify(f)).sort()).toEqual(fromRules.sort());
+        }
+      }),
+      params,
+    );
+    const byCode = Object.fromEntries([...producers].map(([code, names]) => [code, [...names]]));
+    expect(Object.entries(byCode).filter(([, names]) => names.length !== 1)).toEqual([]);
+    // Not vacuous: every finding code was produced.
+    expect(Object.keys(byCode).sort()).toEqual([...FINDING_CODES].sort());
   });
 
   it('is deterministic: the same input (or a deep copy of it) gives the same plan', () => {
