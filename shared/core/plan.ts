@@ -85,38 +85,41 @@ export function runRules(rules: readonly Rule[], view: VpcView): RuleResult[] {
 }
 
 /**
- * Findings in rule order, except that each run of adjacent `service` rules is listed service by
- * service (the desired order), rule order within a service.
+ * Findings in rule order, except that the findings of each run of adjacent `service` rules are
+ * listed service by service (the desired order), in rule order within a service.
  */
 function orderFindings(rules: readonly Rule[], results: readonly RuleResult[], view: VpcView): RuleFinding[] {
-  const services = view.services.map((s) => s.service);
-  const runStart: number[] = [];
+  const serviceIndex = new Map(view.services.map((s, i) => [s.service, i]));
+  const indexOf = (f: RuleFinding) => (f.service === undefined ? -1 : (serviceIndex.get(f.service) ?? -1));
+  const byService = (run: readonly RuleFinding[]) => [...run].sort((a, b) => indexOf(a) - indexOf(b));
+  const ordered: RuleFinding[] = [];
+  let run: RuleFinding[] = [];
   rules.forEach((rule, i) => {
-    const previous = rules[i - 1];
-    runStart.push(rule.scope === 'service' && previous?.scope === 'service' ? (runStart[i - 1] ?? i) : i);
+    const findings = results[i]?.findings ?? [];
+    if (rule.scope === 'service') {
+      run.push(...findings);
+    } else {
+      ordered.push(...byService(run), ...findings);
+      run = [];
+    }
   });
-  const keyed = results.flatMap((result, i) =>
-    result.findings.map((finding) => ({
-      finding,
-      run: runStart[i] ?? i,
-      service: rules[i]?.scope === 'service' && finding.service ? services.indexOf(finding.service) : 0,
-    })),
-  );
-  return keyed.sort((a, b) => a.run - b.run || a.service - b.service).map((k) => k.finding);
+  return [...ordered, ...byService(run)];
 }
 
-/** The repairs of each endpoint, merged in rule order into one ModifyVpcEndpoint where the first was. */
+/** The repairs of each endpoint merged, in rule order, into one ModifyVpcEndpoint; other drafts as they are. */
 function mergeRepairs(drafts: readonly RuleDraft[]): Draft[] {
-  const byEndpoint = new Map<string, EndpointRepair[]>();
-  for (const d of drafts) {
-    if (d.kind === 'EndpointRepair')
-      byEndpoint.set(d.endpointId, [...(byEndpoint.get(d.endpointId) ?? []), d]);
-  }
-  return drafts.flatMap((d): Draft[] => {
-    if (d.kind !== 'EndpointRepair') return [d];
-    const repairs = byEndpoint.get(d.endpointId) ?? [];
-    return repairs[0] === d ? [modification(d, repairs)] : [];
-  });
+  const repairs = drafts.filter((d) => d.kind === 'EndpointRepair');
+  const others = drafts.filter((d) => d.kind !== 'EndpointRepair');
+  const firsts = repairs.filter((r, i) => repairs.findIndex((x) => x.endpointId === r.endpointId) === i);
+  return [
+    ...others,
+    ...firsts.map((first) =>
+      modification(
+        first,
+        repairs.filter((r) => r.endpointId === first.endpointId),
+      ),
+    ),
+  ];
 }
 
 function modification(first: EndpointRepair, repairs: readonly EndpointRepair[]): Draft {
@@ -134,17 +137,14 @@ function modification(first: EndpointRepair, repairs: readonly EndpointRepair[])
   };
 }
 
-/** Stable sort by ACTION_STEPS, endpoint work by serviceRank. */
+/** Stable sort by ACTION_STEPS; endpoint work (the drafts naming a service) by serviceRank within its step. */
 function orderDrafts(drafts: readonly Draft[], restartNeedsSsmEndpoints: boolean): Draft[] {
-  const key = (d: Draft) => ({
-    step: ACTION_STEPS[d.kind],
-    rank:
-      ACTION_STEPS[d.kind] === ACTION_STEPS.CreateVpcEndpoint && 'service' in d
-        ? serviceRank(d.service, restartNeedsSsmEndpoints)
-        : 0,
-  });
-  return [...drafts]
-    .map((draft) => ({ draft, ...key(draft) }))
+  return drafts
+    .map((draft) => ({
+      draft,
+      step: ACTION_STEPS[draft.kind],
+      rank: 'service' in draft ? serviceRank(draft.service, restartNeedsSsmEndpoints) : 0,
+    }))
     .sort((a, b) => a.step - b.step || a.rank - b.rank)
     .map((k) => k.draft);
 }
