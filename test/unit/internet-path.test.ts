@@ -4,7 +4,7 @@
  * gives one to every interface of the subnet (Amazon VPC User Guide, internet gateways and NAT
  * gateways; Amazon ECS Developer Guide, Fargate task networking).
  */
-import { defaultConfig } from '../../shared/core/config.js';
+import { CORE_DEFAULTS as defaultConfig } from '../support/core-config.js';
 import { deriveDesired } from '../../shared/core/desired.js';
 import type { ObservedVpc, ServiceName, VpcPlan } from '../../shared/core/domain.js';
 import { internetAccess, workloadPlacements, type InternetAccess } from '../../shared/core/internet-path.js';
