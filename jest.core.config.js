@@ -11,6 +11,8 @@ delete core.globalTeardown;
 core.testMatch = [
   '<rootDir>/test/unit/plan.test.ts',
   '<rootDir>/test/unit/config.test.ts',
+  '<rootDir>/test/unit/internet-path.test.ts',
+  '<rootDir>/test/unit/fingerprint.test.ts',
   '<rootDir>/test/unit/core/**/*.test.ts',
   '<rootDir>/test/property/planner.property.test.ts',
 ];

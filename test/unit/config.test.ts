@@ -55,6 +55,15 @@ describe('SSM rate settings follow SendCommand', () => {
     ['10%', true],
     ['100%', true],
     ['1234567', true],
+    ['5%', true],
+    ['99%', true],
+    ['109', true],
+    ['00%', false],
+    ['x1', false],
+    ['1x', false],
+    ['-1', false],
+    ['%', false],
+    ['1000%', false],
   ])('SSM_MAX_CONCURRENCY=%s is accepted: %s', (value, ok) => {
     const read = () => configFromEnvironment({ SSM_MAX_CONCURRENCY: value });
     if (ok) expect(read().ssmMaxConcurrency).toBe(value);
@@ -72,6 +81,17 @@ describe('SSM rate settings follow SendCommand', () => {
     ['05', false],
     ['00', false],
     ['12345678', false],
+    ['1', true],
+    ['5%', true],
+    ['99%', true],
+    ['109', true],
+    ['1234567', true],
+    ['00%', false],
+    ['x0', false],
+    ['0x', false],
+    ['-1', false],
+    ['%', false],
+    ['1000%', false],
   ])('SSM_MAX_ERRORS=%s is accepted: %s', (value, ok) => {
     const read = () => configFromEnvironment({ SSM_MAX_ERRORS: value });
     if (ok) expect(read().ssmMaxErrors).toBe(value);

@@ -2,7 +2,7 @@
  * Fingerprints of what each action depends on: stable across list order, changed by the
  * state the action relies on, unchanged by state elsewhere.
  */
-import { defaultConfig } from '../../shared/core/config.js';
+import { CORE_DEFAULTS as defaultConfig } from '../support/core-config.js';
 import { deriveDesired } from '../../shared/core/desired.js';
 import type { ObservedRegion, ObservedVpc } from '../../shared/core/domain.js';
 import { actionFingerprint, changedActions, planFingerprints } from '../../shared/core/fingerprint.js';

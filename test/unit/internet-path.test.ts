@@ -4,10 +4,15 @@
  * gives one to every interface of the subnet (Amazon VPC User Guide, internet gateways and NAT
  * gateways; Amazon ECS Developer Guide, Fargate task networking).
  */
-import { defaultConfig } from '../../shared/core/config.js';
+import { CORE_DEFAULTS as defaultConfig } from '../support/core-config.js';
 import { deriveDesired } from '../../shared/core/desired.js';
 import type { ObservedVpc, ServiceName, VpcPlan } from '../../shared/core/domain.js';
-import { internetAccess, workloadPlacements, type InternetAccess } from '../../shared/core/internet-path.js';
+import {
+  instanceAccess,
+  internetAccess,
+  workloadPlacements,
+  type InternetAccess,
+} from '../../shared/core/internet-path.js';
 import { plan } from '../../shared/core/plan.js';
 import { healthyVpc, region } from '../support/fixtures.js';
 
@@ -144,5 +149,71 @@ describe('Fargate services (awsvpc)', () => {
     const unknown = { ...vpc, workloads: { ...vpc.workloads, awsvpcPlacements: [] } };
     expect(workloadPlacements(unknown).map((p) => p.access)).toEqual(['none', 'none', 'none']);
     expect(created(planOf(unknown))).toContain('logs');
+  });
+});
+
+describe('instanceAccess', () => {
+  const subnets = new Map(
+    [
+      { ...base.subnets[0]!, subnetId: 'subnet-igw', ...IGW },
+      { ...base.subnets[1]!, subnetId: 'subnet-nat', ...NAT },
+    ].map((s) => [s.subnetId, s]),
+  );
+  it.each<[string, { subnetId?: string; hasPublicIpv4?: boolean }, InternetAccess]>([
+    [
+      'internet gateway subnet, public IPv4 address',
+      { subnetId: 'subnet-igw', hasPublicIpv4: true },
+      'public',
+    ],
+    ['internet gateway subnet, no public address', { subnetId: 'subnet-igw', hasPublicIpv4: false }, 'none'],
+    ['internet gateway subnet, public address not known: none', { subnetId: 'subnet-igw' }, 'none'],
+    ['NAT subnet', { subnetId: 'subnet-nat' }, 'nat'],
+    ['a subnet the VPC does not list', { subnetId: 'subnet-x', hasPublicIpv4: true }, 'none'],
+    ['no subnet', { hasPublicIpv4: true }, 'none'],
+  ])('%s: %s', (_what, instance, access) => {
+    expect({ instance, access: instanceAccess(instance, subnets) }).toEqual({ instance, access });
+  });
+});
+
+describe('workloadPlacements', () => {
+  it('one placement per instance and awsvpc subnet, then each other workload subnet without a public IP', () => {
+    const vpc: ObservedVpc = {
+      ...base,
+      subnets: [
+        { ...base.subnets[0]!, subnetId: 'subnet-a', ...IGW },
+        { ...base.subnets[1]!, subnetId: 'subnet-b', ...IGW },
+        { ...base.subnets[2]!, subnetId: 'subnet-c', ...IGW },
+        { ...base.subnets[2]!, subnetId: 'subnet-d', ...NAT },
+      ],
+      containerInstances: [
+        { ...base.containerInstances[0]!, subnetId: 'subnet-a', hasPublicIpv4: true },
+        { ...base.containerInstances[1]!, subnetId: undefined }, // no subnet known: not placed
+        { ...base.containerInstances[2]!, subnetId: 'subnet-gone' }, // not in the VPC: not placed
+      ],
+      workloads: {
+        ...base.workloads,
+        subnetIds: ['subnet-a', 'subnet-b', 'subnet-c', 'subnet-d', 'subnet-gone'],
+        awsvpcPlacements: [
+          { subnetId: 'subnet-b', assignPublicIp: true },
+          { subnetId: 'subnet-gone', assignPublicIp: true },
+        ],
+      },
+    };
+    expect(workloadPlacements(vpc).map((p) => ({ subnet: p.subnet.subnetId, access: p.access }))).toEqual([
+      { subnet: 'subnet-a', access: 'public' }, // the instance, with its public address
+      { subnet: 'subnet-b', access: 'public' }, // the awsvpc service, assignPublicIp
+      { subnet: 'subnet-c', access: 'none' }, // a workload subnet nothing explains: no public IP
+      { subnet: 'subnet-d', access: 'nat' },
+    ]);
+  });
+
+  it('no awsvpc placements listed at all: every workload subnet without an instance counts as without public IPs', () => {
+    const vpc: ObservedVpc = {
+      ...base,
+      subnets: base.subnets.map((s) => ({ ...s, ...IGW })),
+      containerInstances: [],
+      workloads: { ...base.workloads, awsvpcPlacements: undefined },
+    };
+    expect(workloadPlacements(vpc).map((p) => p.access)).toEqual(base.workloads.subnetIds.map(() => 'none'));
   });
 });

@@ -196,6 +196,26 @@ describe('deriveDesired: AZs, client CIDRs, the restart', () => {
     expect(derive(vpc).d.requiredAzs).toEqual(['us-east-1a', 'us-east-1b', 'us-east-1c', 'us-east-1d']);
   });
 
+  it('requires the AZ of a private subnet without workloads, and sorts AZs listed out of order', () => {
+    // A private subnet with no workload and no instance still gets an endpoint subnet in its AZ (tasks
+    // may be placed there next); AZs come out sorted whatever order DescribeSubnets listed them in.
+    const vpc: ObservedVpc = {
+      ...base,
+      subnets: [
+        { ...base.subnets[0]!, subnetId: 'subnet-e', availabilityZone: 'us-east-1e', isPrivate: true },
+        ...[...base.subnets].reverse(),
+      ],
+      containerInstances: [...base.containerInstances].reverse(),
+    };
+    expect({
+      subnets: vpc.subnets.map((s) => s.availabilityZone),
+      required: derive(vpc).d.requiredAzs,
+    }).toEqual({
+      subnets: ['us-east-1e', 'us-east-1c', 'us-east-1b', 'us-east-1a'],
+      required: ['us-east-1a', 'us-east-1b', 'us-east-1c', 'us-east-1e'],
+    });
+  });
+
   it('requires no AZ when no service is needed', () => {
     expect(
       derive({ ...base, containerInstances: [], workloads: { ...base.workloads, ...noWorkloadFlags } }).d,
