@@ -16,13 +16,8 @@ import type {
 } from '../core/domain.js';
 import type { StateReader } from '../core/ports.js';
 import { errorMessage } from './aws-errors.js';
-import {
-  readEc2Snapshot,
-  readVpcDnsAttributes,
-  type Ec2InstanceRecord,
-  type Ec2Snapshot,
-  type VpcDnsAttributes,
-} from './ec2-adapter.js';
+import type { Ec2InstanceRecord, Ec2Snapshot, VpcDnsAttributes } from '../core/ec2-snapshot.js';
+import { readEc2Snapshot, readVpcDnsAttributes } from './ec2-reader.js';
 import {
   readEcsSnapshot,
   type EcsContainerInstanceRecord,

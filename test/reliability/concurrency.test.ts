@@ -29,7 +29,7 @@ import { reconcileBatch, type QueueRecord, type ReconcileDeps } from '../../shar
 import { planRegion } from '../../shared/app/remediator.js';
 import { applyPlan } from '../../shared/apply/executor.js';
 import { createAwsClients, type AwsClients } from '../../shared/aws/clients.js';
-import { Ec2WriterAdapter } from '../../shared/aws/ec2-adapter.js';
+import { Ec2WriterAdapter } from '../../shared/aws/ec2-writer.js';
 import { EcsAgentControlAdapter } from '../../shared/aws/ecs-adapter.js';
 import { SsmCommanderAdapter } from '../../shared/aws/ssm-adapter.js';
 import { defaultConfig } from '../../shared/core/config.js';

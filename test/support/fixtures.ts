@@ -6,7 +6,8 @@ import type {
   ServiceName,
 } from '../../shared/core/domain.js';
 import { SERVICE_NAMES } from '../../shared/core/domain.js';
-import { ENDPOINT_TYPE, awsServiceName } from '../../shared/core/services.js';
+import { endpointServiceName } from '../../shared/core/service-names.js';
+import { ENDPOINT_TYPE } from '../../shared/core/services.js';
 
 export const REGION = 'us-east-1';
 export const AZS = ['us-east-1a', 'us-east-1b', 'us-east-1c'] as const;
@@ -16,7 +17,7 @@ export const MANAGED = 'ecs-endpoint-remediator:managed';
 export function offers(region = REGION, azs: readonly string[] = AZS): EndpointServiceOffer[] {
   return SERVICE_NAMES.map((service) => ({
     service,
-    serviceName: awsServiceName(region, service),
+    serviceName: endpointServiceName(region, service),
     type: ENDPOINT_TYPE[service],
     availabilityZones: [...azs],
   }));
@@ -40,7 +41,7 @@ export function endpoint(
   const type = ENDPOINT_TYPE[service];
   return {
     endpointId: `vpce-${vpcIndex}${service.replace(/\W/g, '')}`,
-    serviceName: awsServiceName(REGION, service),
+    serviceName: endpointServiceName(REGION, service),
     service,
     type,
     state: 'available',
