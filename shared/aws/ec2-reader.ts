@@ -25,6 +25,7 @@ import {
   type EndpointType,
   type ServiceName,
 } from '../core/domain.js';
+import type { ResourceRefs } from '../core/ports.js';
 import { assembleEc2Snapshot, type Ec2Snapshot, type VpcDnsAttributes } from '../core/ec2-snapshot.js';
 import { endpointServiceNames, shortServiceName } from '../core/service-names.js';
 import { collectPages as collect } from './collect-pages.js';
@@ -225,4 +226,110 @@ export async function readVpcDnsAttributes(
     });
   });
   return attributes;
+}
+
+/**
+ * The VPC of each named resource that exists: one Describe per kind of id named, filtered by those
+ * ids (`vpc-id`, `subnet-id`, `group-id`, `network-acl-id`, `vpc-endpoint-id`, `instance-id`; EC2
+ * API Reference, e.g. https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DescribeSecurityGroups.html).
+ * Filters, unlike the id parameters, answer an unknown id with nothing instead of failing the call,
+ * so a deleted resource is simply absent from the map.
+ */
+export async function locateResources(ec2: EC2Client, refs: ResourceRefs): Promise<Map<string, string>> {
+  const filter = (name: string, ids: readonly string[]) => ({ Filters: [{ Name: name, Values: [...ids] }] });
+  const lookups: Promise<[string, string][]>[] = [];
+  const pairs = <T>(items: T[], id: (t: T) => string | undefined, vpc: (t: T) => string | undefined) =>
+    items.flatMap((item): [string, string][] => {
+      const key = id(item);
+      const vpcId = vpc(item);
+      return key && vpcId ? [[key, vpcId]] : [];
+    });
+  if (refs.vpcIds.length > 0)
+    lookups.push(
+      collect(
+        paginateDescribeVpcs({ client: ec2, pageSize: 1000 }, filter('vpc-id', refs.vpcIds)),
+        (p) => p.Vpcs,
+      ).then((items) =>
+        pairs(
+          items,
+          (v) => v.VpcId,
+          (v) => v.VpcId,
+        ),
+      ),
+    );
+  if (refs.subnetIds.length > 0)
+    lookups.push(
+      collect(
+        paginateDescribeSubnets({ client: ec2, pageSize: 1000 }, filter('subnet-id', refs.subnetIds)),
+        (p) => p.Subnets,
+      ).then((items) =>
+        pairs(
+          items,
+          (s) => s.SubnetId,
+          (s) => s.VpcId,
+        ),
+      ),
+    );
+  if (refs.securityGroupIds.length > 0)
+    lookups.push(
+      collect(
+        paginateDescribeSecurityGroups(
+          { client: ec2, pageSize: 1000 },
+          filter('group-id', refs.securityGroupIds),
+        ),
+        (p) => p.SecurityGroups,
+      ).then((items) =>
+        pairs(
+          items,
+          (g) => g.GroupId,
+          (g) => g.VpcId,
+        ),
+      ),
+    );
+  if (refs.networkAclIds.length > 0)
+    lookups.push(
+      collect(
+        paginateDescribeNetworkAcls(
+          { client: ec2, pageSize: 100 },
+          filter('network-acl-id', refs.networkAclIds),
+        ),
+        (p) => p.NetworkAcls,
+      ).then((items) =>
+        pairs(
+          items,
+          (a) => a.NetworkAclId,
+          (a) => a.VpcId,
+        ),
+      ),
+    );
+  if (refs.endpointIds.length > 0)
+    lookups.push(
+      collect(
+        paginateDescribeVpcEndpoints(
+          { client: ec2, pageSize: 1000 },
+          filter('vpc-endpoint-id', refs.endpointIds),
+        ),
+        (p) => p.VpcEndpoints,
+      ).then((items) =>
+        pairs(
+          items,
+          (e) => e.VpcEndpointId,
+          (e) => e.VpcId,
+        ),
+      ),
+    );
+  if (refs.instanceIds.length > 0)
+    lookups.push(
+      collect(
+        paginateDescribeInstances({ client: ec2, pageSize: 1000 }, filter('instance-id', refs.instanceIds)),
+        (p) => (p.Reservations ?? []).flatMap((r) => r.Instances ?? []),
+      ).then((items) =>
+        pairs(
+          items.filter((i) => i.State?.Name !== 'terminated'),
+          (i) => i.InstanceId,
+          (i) => i.VpcId,
+        ),
+      ),
+    );
+  return new Map((await Promise.all(lookups)).flat());
 }

@@ -2,6 +2,9 @@
  * Reads one Region's state for the core: EC2 network facts, ECS workloads and SSM inventory, read
  * concurrently in a fixed number of paginated calls, then joined per VPC. The only per-VPC calls are
  * the two DescribeVpcAttribute calls for VPCs that run ECS workloads.
+ *
+ * Asked for some VPCs, it reads only those: every EC2 Describe filtered by `vpc-id`, ECS container
+ * instances listed only on those VPCs' EC2 instances, SSM asked only about those instances.
  */
 import type { EC2Client } from '@aws-sdk/client-ec2';
 import type { ECSClient } from '@aws-sdk/client-ecs';
@@ -14,12 +17,13 @@ import type {
   Platform,
   WorkloadUsage,
 } from '../core/domain.js';
-import type { StateReader } from '../core/ports.js';
+import type { ReadRegionOptions, ResourceRefs, StateReader } from '../core/ports.js';
 import { errorMessage } from './aws-errors.js';
 import type { Ec2InstanceRecord, Ec2Snapshot, VpcDnsAttributes } from '../core/ec2-snapshot.js';
-import { readEc2Snapshot, readVpcDnsAttributes } from './ec2-reader.js';
+import { locateResources, readEc2Snapshot, readVpcDnsAttributes, type Ec2ReadScope } from './ec2-reader.js';
 import {
   readEcsSnapshot,
+  type EcsReadScope,
   type EcsContainerInstanceRecord,
   type EcsServiceRecord,
   type EcsSnapshot,
@@ -34,9 +38,12 @@ export interface RegionStateReaderOptions {
   /** DescribeVpcAttribute calls in flight at once. */
   readonly dnsAttributeConcurrency?: number;
   /** Seams for tests; default to the SDK adapters. */
-  readonly readEc2?: (ec2: EC2Client, region: string) => Promise<Ec2Snapshot>;
-  readonly readEcs?: (ecs: ECSClient) => Promise<EcsSnapshot>;
-  readonly readManagedInstances?: (ssm: SSMClient) => Promise<ReadonlySet<string>>;
+  readonly readEc2?: (ec2: EC2Client, region: string, scope?: Ec2ReadScope) => Promise<Ec2Snapshot>;
+  readonly readEcs?: (ecs: ECSClient, scope?: EcsReadScope) => Promise<EcsSnapshot>;
+  readonly readManagedInstances?: (
+    ssm: SSMClient,
+    instanceIds?: readonly string[],
+  ) => Promise<ReadonlySet<string>>;
   readonly readDnsAttributes?: (
     ec2: EC2Client,
     vpcIds: readonly string[],
@@ -103,7 +110,12 @@ export class RegionStateReader implements StateReader {
     this.options = options;
   }
 
-  async readRegion(options: { vpcIds?: readonly string[] } = {}): Promise<ObservedRegion> {
+  /** Places resources in their VPCs with one Describe per kind of id, filtered by those ids. */
+  async locate(refs: ResourceRefs): Promise<ReadonlyMap<string, string>> {
+    return locateResources(this.options.ec2, refs);
+  }
+
+  async readRegion(options: ReadRegionOptions = {}): Promise<ObservedRegion> {
     const {
       ec2,
       ecs,
@@ -116,14 +128,55 @@ export class RegionStateReader implements StateReader {
     } = this.options;
     const warnings: string[] = [];
 
-    const [ec2Snapshot, ecsSnapshot, managed] = await Promise.all([
-      readEc2(ec2, region),
-      readEcs(ecs),
-      readManagedInstances(ssm).then(
+    const requested = options.vpcIds ? [...new Set(options.vpcIds)] : undefined;
+    const settle = (reading: Promise<ReadonlySet<string>>) =>
+      reading.then(
         (ids) => ({ ok: true as const, ids }),
         (error: unknown) => ({ ok: false as const, error }),
-      ),
-    ]);
+      );
+    let ec2Snapshot: Ec2Snapshot;
+    let ecsSnapshot: EcsSnapshot;
+    let managed: Awaited<ReturnType<typeof settle>>;
+    if (!requested) {
+      [ec2Snapshot, ecsSnapshot, managed] = await Promise.all([
+        readEc2(ec2, region),
+        readEcs(ecs),
+        settle(readManagedInstances(ssm)),
+      ]);
+    } else {
+      // Scoped: EC2 first (it says which instances and subnets the VPCs hold), then ECS on those
+      // instances, then SSM about the container instances found (none: no SSM call).
+      ec2Snapshot = await readEc2(ec2, region, { vpcIds: requested });
+      const inScope = new Set(requested);
+      const instanceIds = [...ec2Snapshot.instances.values()]
+        .filter((i) => {
+          const vpcId = i.vpcId ?? (i.subnetId ? ec2Snapshot.subnetVpcs.get(i.subnetId) : undefined);
+          return vpcId !== undefined && inScope.has(vpcId);
+        })
+        .map((i) => i.instanceId)
+        .sort();
+      const subnetIds = [...ec2Snapshot.subnetVpcs]
+        .filter(([, vpcId]) => inScope.has(vpcId))
+        .map(([id]) => id);
+      // None of the VPCs exists: nothing of ECS or SSM can be in them.
+      ecsSnapshot =
+        ec2Snapshot.vpcs.length === 0
+          ? { containerInstances: [], services: [], taskDefinitions: new Map() }
+          : await readEcs(ecs, { ec2InstanceIds: instanceIds, subnetIds });
+      const containerHosts = [
+        ...new Set(
+          ecsSnapshot.containerInstances
+            .filter(
+              (r) => r.status.toUpperCase() !== 'INACTIVE' && ec2Snapshot.instances.has(r.ec2InstanceId),
+            )
+            .map((r) => r.ec2InstanceId),
+        ),
+      ];
+      managed =
+        containerHosts.length > 0
+          ? await settle(readManagedInstances(ssm, containerHosts))
+          : { ok: true as const, ids: new Set<string>() };
+    }
     const managedIds = managed.ok ? managed.ids : undefined;
     if (!managed.ok) {
       warnings.push(
@@ -132,9 +185,8 @@ export class RegionStateReader implements StateReader {
     }
 
     const known = new Set(ec2Snapshot.vpcs.map((v) => v.vpcId));
-    const requested = options.vpcIds ? [...new Set(options.vpcIds)] : undefined;
     const missing = (requested ?? []).filter((id) => !known.has(id));
-    if (missing.length > 0) throw new VpcNotFoundError(missing, region);
+    if (missing.length > 0 && !options.ignoreMissing) throw new VpcNotFoundError(missing, region);
     const wanted = requested ? new Set(requested) : undefined;
     const vpcs = wanted ? ec2Snapshot.vpcs.filter((v) => wanted.has(v.vpcId)) : ec2Snapshot.vpcs;
 

@@ -197,6 +197,7 @@ export function deps(
           afterRead(observed);
           return observed;
         },
+        locate: (refs) => ports.reader.locate(refs),
       },
     },
     config: { ...config, ...overrides },
