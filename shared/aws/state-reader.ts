@@ -94,6 +94,22 @@ interface VpcWorkloads {
   awsvpcPlacements: AwsvpcPlacement[];
 }
 
+type Settled = { ok: true; ids: ReadonlySet<string> } | { ok: false; error: unknown };
+
+/** SSM's inventory or why it could not be read (a warning, never a failed read). */
+function settle(reading: Promise<ReadonlySet<string>>): Promise<Settled> {
+  return reading.then(
+    (ids) => ({ ok: true as const, ids }),
+    (error: unknown) => ({ ok: false as const, error }),
+  );
+}
+
+interface Sources {
+  readonly ec2Snapshot: Ec2Snapshot;
+  readonly ecsSnapshot: EcsSnapshot;
+  readonly managed: Settled;
+}
+
 function causeOf(error: unknown): unknown {
   const cause = error instanceof Error ? error.cause : undefined;
   return typeof cause === 'object' && cause !== null ? cause : error;
@@ -116,67 +132,13 @@ export class RegionStateReader implements StateReader {
   }
 
   async readRegion(options: ReadRegionOptions = {}): Promise<ObservedRegion> {
-    const {
-      ec2,
-      ecs,
-      ssm,
-      region,
-      readEc2 = readEc2Snapshot,
-      readEcs = readEcsSnapshot,
-      readManagedInstances = readManagedInstanceIds,
-      readDnsAttributes = readVpcDnsAttributes,
-    } = this.options;
+    const { ec2, region, readDnsAttributes = readVpcDnsAttributes } = this.options;
     const warnings: string[] = [];
 
     const requested = options.vpcIds ? [...new Set(options.vpcIds)] : undefined;
-    const settle = (reading: Promise<ReadonlySet<string>>) =>
-      reading.then(
-        (ids) => ({ ok: true as const, ids }),
-        (error: unknown) => ({ ok: false as const, error }),
-      );
-    let ec2Snapshot: Ec2Snapshot;
-    let ecsSnapshot: EcsSnapshot;
-    let managed: Awaited<ReturnType<typeof settle>>;
-    if (!requested) {
-      [ec2Snapshot, ecsSnapshot, managed] = await Promise.all([
-        readEc2(ec2, region),
-        readEcs(ecs),
-        settle(readManagedInstances(ssm)),
-      ]);
-    } else {
-      // Scoped: EC2 first (it says which instances and subnets the VPCs hold), then ECS on those
-      // instances, then SSM about the container instances found (none: no SSM call).
-      ec2Snapshot = await readEc2(ec2, region, { vpcIds: requested });
-      const inScope = new Set(requested);
-      const instanceIds = [...ec2Snapshot.instances.values()]
-        .filter((i) => {
-          const vpcId = i.vpcId ?? (i.subnetId ? ec2Snapshot.subnetVpcs.get(i.subnetId) : undefined);
-          return vpcId !== undefined && inScope.has(vpcId);
-        })
-        .map((i) => i.instanceId)
-        .sort();
-      const subnetIds = [...ec2Snapshot.subnetVpcs]
-        .filter(([, vpcId]) => inScope.has(vpcId))
-        .map(([id]) => id);
-      // None of the VPCs exists: nothing of ECS or SSM can be in them.
-      ecsSnapshot =
-        ec2Snapshot.vpcs.length === 0
-          ? { containerInstances: [], services: [], taskDefinitions: new Map() }
-          : await readEcs(ecs, { ec2InstanceIds: instanceIds, subnetIds });
-      const containerHosts = [
-        ...new Set(
-          ecsSnapshot.containerInstances
-            .filter(
-              (r) => r.status.toUpperCase() !== 'INACTIVE' && ec2Snapshot.instances.has(r.ec2InstanceId),
-            )
-            .map((r) => r.ec2InstanceId),
-        ),
-      ];
-      managed =
-        containerHosts.length > 0
-          ? await settle(readManagedInstances(ssm, containerHosts))
-          : { ok: true as const, ids: new Set<string>() };
-    }
+    const { ec2Snapshot, ecsSnapshot, managed } = requested
+      ? await this.readScoped(requested)
+      : await this.readWhole();
     const managedIds = managed.ok ? managed.ids : undefined;
     if (!managed.ok) {
       warnings.push(
@@ -252,6 +214,51 @@ export class RegionStateReader implements StateReader {
     });
 
     return { region, vpcs: observed, endpointServices: ec2Snapshot.endpointServices, warnings };
+  }
+
+  /** EC2, ECS and SSM of the whole Region, read concurrently. */
+  private async readWhole(): Promise<Sources> {
+    const { ec2, ecs, ssm, region } = this.options;
+    const [ec2Snapshot, ecsSnapshot, managed] = await Promise.all([
+      (this.options.readEc2 ?? readEc2Snapshot)(ec2, region),
+      (this.options.readEcs ?? readEcsSnapshot)(ecs),
+      settle((this.options.readManagedInstances ?? readManagedInstanceIds)(ssm)),
+    ]);
+    return { ec2Snapshot, ecsSnapshot, managed };
+  }
+
+  /**
+   * Only `vpcIds`: EC2 first (every Describe filtered by vpc-id; it says which instances and subnets
+   * the VPCs hold), then ECS on those instances and subnets, then SSM about the container instances
+   * found (none: no SSM call). No VPC found: no ECS or SSM call either.
+   */
+  private async readScoped(vpcIds: readonly string[]): Promise<Sources> {
+    const { ec2, ecs, ssm, region } = this.options;
+    const ec2Snapshot = await (this.options.readEc2 ?? readEc2Snapshot)(ec2, region, { vpcIds });
+    const inScope = new Set(vpcIds);
+    const vpcOf = (i: Ec2InstanceRecord) =>
+      i.vpcId ?? (i.subnetId ? ec2Snapshot.subnetVpcs.get(i.subnetId) : undefined);
+    const instanceIds = [...ec2Snapshot.instances.values()]
+      .filter((i) => inScope.has(vpcOf(i) ?? ''))
+      .map((i) => i.instanceId)
+      .sort();
+    const subnetIds = [...ec2Snapshot.subnetVpcs].filter(([, vpcId]) => inScope.has(vpcId)).map(([id]) => id);
+    const ecsSnapshot: EcsSnapshot =
+      ec2Snapshot.vpcs.length === 0
+        ? { containerInstances: [], services: [], taskDefinitions: new Map() }
+        : await (this.options.readEcs ?? readEcsSnapshot)(ecs, { ec2InstanceIds: instanceIds, subnetIds });
+    const hosts = [
+      ...new Set(
+        ecsSnapshot.containerInstances
+          .filter((r) => r.status.toUpperCase() !== 'INACTIVE' && ec2Snapshot.instances.has(r.ec2InstanceId))
+          .map((r) => r.ec2InstanceId),
+      ),
+    ];
+    const managed =
+      hosts.length > 0
+        ? await settle((this.options.readManagedInstances ?? readManagedInstanceIds)(ssm, hosts))
+        : { ok: true as const, ids: new Set<string>() };
+    return { ec2Snapshot, ecsSnapshot, managed };
   }
 
   /** Container instances and services of every VPC (of the whole Region: services span clusters). */
