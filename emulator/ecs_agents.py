@@ -22,12 +22,17 @@
   `emulator:host=docker-agent|no-agent`, see `emulator.host_sandbox`) the agent refuses the update
   (it updates only when ecs-init enables updates) and the status becomes FAILED.
 
+- `ListContainerInstances` honours `filter` for the cluster query language terms the remediator sends
+  (`ec2InstanceId in [...]`, `ec2InstanceId == ...`, `attribute:<name> == ...` / `in [...]`, joined by
+  `and`; "Cluster query language", Amazon ECS developer guide); moto ignores the filter.
+
 Control route `/_emulator/ecs-agent`: set an agent's version or force its connection for tests.
 """
 
 from __future__ import annotations
 
 import json
+import re
 import threading
 from dataclasses import dataclass, field
 from typing import Any
@@ -223,6 +228,57 @@ def _register_container_instance(self: Any) -> Any:
     return ActionResult({"containerInstance": ci})
 
 
+_QUERY_TERM = re.compile(
+    r"^\s*(?P<subject>ec2InstanceId|attribute:[A-Za-z0-9_.\-]+)\s*"
+    r"(?:(?P<eq>==)\s*(?P<value>[^\s\[\],]+)|(?P<in>in)\s*\[(?P<values>[^\]]*)\])\s*$"
+)
+
+
+def _query_matches(expression: str) -> Any:
+    """A predicate over moto container instances for the subset of the cluster query language the
+    remediator sends ("Cluster query language", Amazon ECS developer guide,
+    https://docs.aws.amazon.com/AmazonECS/latest/developerguide/cluster-query-language.html):
+    `ec2InstanceId` or `attribute:<name>` compared with `==` or `in [...]`, terms joined by `and`.
+    Anything else is refused (InvalidParameterException) rather than silently ignored, as moto does."""
+    from moto.ecs.exceptions import InvalidParameterException
+
+    checks = []
+    for term in re.split(r"\s+and\s+", expression.strip()):
+        match = _QUERY_TERM.match(term)
+        if not match:
+            raise InvalidParameterException(f"the emulator does not evaluate this cluster query: {expression!r}")
+        subject = match.group("subject")
+        if match.group("eq"):
+            wanted = {match.group("value").strip("'\"")}
+        else:
+            wanted = {v.strip().strip("'\"") for v in match.group("values").split(",") if v.strip()}
+
+        def check(ci: Any, subject: str = subject, wanted: set[str] = wanted) -> bool:
+            if subject == "ec2InstanceId":
+                return ci.ec2_instance_id in wanted
+            return str((ci.attributes or {}).get(subject[len("attribute:") :])) in wanted
+
+        checks.append(check)
+    return lambda ci: all(check(ci) for check in checks)
+
+
+def _list_container_instances(self: Any) -> Any:
+    from moto.core.responses import ActionResult
+
+    cluster_str = self._get_param("cluster", "default")
+    status = self._get_param("status")
+    expression = self._get_param("filter")
+    arns = self.ecs_backend.list_container_instances(cluster_str, status=status)
+    if expression:
+        matches = _query_matches(expression)
+        cluster_name = cluster_str.split("/")[-1]
+        by_arn = {
+            ci.container_instance_arn: ci for ci in self.ecs_backend.container_instances.get(cluster_name, {}).values()
+        }
+        arns = [arn for arn in arns if arn in by_arn and matches(by_arn[arn])]
+    return ActionResult({"containerInstanceArns": arns})
+
+
 def _find_state(account: str, region: str, cluster_name: str, reference: str) -> AgentState | None:
     instance_id = reference.split("/")[-1]
     with _lock:
@@ -364,6 +420,7 @@ def install() -> None:
         SETTINGS.latest_version = latest
     EC2ContainerServiceResponse.register_container_instance = _register_container_instance  # type: ignore[method-assign]
     EC2ContainerServiceResponse.update_container_agent = _update_container_agent  # type: ignore[attr-defined]
+    EC2ContainerServiceResponse.list_container_instances = _list_container_instances  # type: ignore[method-assign]
     hooks.register_tick(tick)
     hooks.register_reset(_reset)
     hooks.register_control("ecs-agent", _control)

@@ -37,6 +37,7 @@ import { CreateInstanceProfileCommand, IAMClient } from '@aws-sdk/client-iam';
 import { CreateSecretCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { CreateDocumentCommand, PutParameterCommand, type SSMClient } from '@aws-sdk/client-ssm';
 import { loadRestartDocument } from '../../shared/aws/restart-document.js';
+import { endpointServiceName } from '../../shared/core/service-names.js';
 
 /** The clients a seeder needs (structurally what shared/aws/clients.ts builds). */
 export interface SeedClients {
@@ -279,10 +280,6 @@ export async function createSecurityGroup(
 }
 
 // ---------------------------------------------------------------- endpoints
-
-export function endpointServiceName(region: string, service: string): string {
-  return `com.amazonaws.${region}.${service}`;
-}
 
 export async function createInterfaceEndpoint(
   ec2: EC2Client,

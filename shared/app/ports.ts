@@ -1,6 +1,6 @@
 import type { RemediatorPorts } from '../core/ports.js';
 import type { CoreClients } from '../aws/core-clients.js';
-import { Ec2WriterAdapter } from '../aws/ec2-adapter.js';
+import { Ec2WriterAdapter } from '../aws/ec2-writer.js';
 import { EcsAgentControlAdapter } from '../aws/ecs-adapter.js';
 import { SsmCommanderAdapter } from '../aws/ssm-adapter.js';
 import { RegionStateReader } from '../aws/state-reader.js';

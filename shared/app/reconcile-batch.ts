@@ -1,16 +1,17 @@
 /**
  * The event path: a batch of queued EventBridge events becomes at most one reconcile per region.
- * Invariants: the state is read again, never taken from an event; malformed, unknown and self-made
- * events change nothing and are never retried; a reconcile that fails retries only its own records
- * (the queue's redrive policy bounds that).
+ * Invariants: the state is read again, never taken from an event (the VPCs the events name, or
+ * the whole Region once per batch); malformed, unknown and self-made events change nothing and are
+ * never retried; a reconcile that fails retries only its own records (the queue's redrive policy
+ * bounds that).
  */
-import type { ApplyReport } from '../core/domain.js';
+import type { ApplyReport, ObservedRegion } from '../core/domain.js';
 import { classifyJson, coalesce, type ScopeHints, type TriggerInfo } from '../events/index.js';
 import { errorMessage } from '../aws/aws-errors.js';
 import type { LogSink, MetricSink } from './observability.js';
 import { applyRegionPlan, planObserved, type RemediatorDeps } from './remediator.js';
 import type { Reporter } from './slack-reporter.js';
-import { resolveScope } from './scope.js';
+import { needsLookup, refsToLocate, resolveScope } from './scope.js';
 
 export interface ReconcileDeps extends RemediatorDeps {
   /** The region this function runs in: the only one it can reconcile. */
@@ -46,23 +47,64 @@ export function correlationIdOf(records: readonly QueueRecord[]): string {
   return [...new Set(ids)].join(',').slice(0, 512);
 }
 
-/** Reads the region once, narrows to the VPCs the hints name, plans and applies. */
+/** More VPCs than this in one batch: one whole-Region read is as cheap as filtered ones. */
+export const MAX_SCOPED_VPCS = 100;
+
+interface HintedRead {
+  readonly observed: ObservedRegion;
+  /** The VPCs read, or 'all' for a whole-Region read. */
+  readonly vpcIds: readonly string[] | 'all';
+  /** Why the read covers the whole Region. */
+  readonly wholeRegionReason?: string;
+  readonly unresolved: readonly string[];
+}
+
+/**
+ * Reads what the events name, and only that: their VPCs (after one filtered lookup that places
+ * subnets, groups, network ACLs, endpoints and instances), or the whole Region once when the events
+ * ask for it or name something that cannot be placed. A named VPC that does not exist is logged and
+ * left out: nothing is planned or written for it.
+ */
+async function readForHints(deps: ReconcileDeps, hints: ScopeHints): Promise<HintedRead> {
+  const refs = refsToLocate(hints);
+  const placement =
+    !hints.wholeRegion && needsLookup(refs)
+      ? await deps.ports.reader.locate(refs)
+      : new Map<string, string>();
+  const scope = resolveScope(hints, placement);
+  if (scope.kind === 'region' || scope.vpcIds.length > MAX_SCOPED_VPCS) {
+    return {
+      observed: await deps.ports.reader.readRegion(),
+      vpcIds: 'all',
+      wholeRegionReason: scope.kind === 'region' ? scope.reason : `more than ${MAX_SCOPED_VPCS} VPCs named`,
+      unresolved: scope.kind === 'region' ? scope.unresolved : [],
+    };
+  }
+  const observed = await deps.ports.reader.readRegion({ vpcIds: scope.vpcIds, ignoreMissing: true });
+  const found = new Set(observed.vpcs.map((v) => v.vpcId));
+  const missing = scope.vpcIds.filter((id) => !found.has(id));
+  if (missing.length > 0) {
+    deps.log.warn('named VPCs do not exist (deleted?): nothing is planned or written for them', {
+      vpcIds: missing,
+    });
+  }
+  return { observed, vpcIds: scope.vpcIds.filter((id) => found.has(id)), unresolved: [] };
+}
+
+/** Reads what the hints name (see readForHints), plans and applies. */
 export async function reconcileHints(
   deps: ReconcileDeps,
   hints: ScopeHints,
   triggers: readonly TriggerInfo[],
 ): Promise<ApplyReport> {
-  const observed = await deps.ports.reader.readRegion();
-  const scope = resolveScope(hints, observed);
-  const narrowed = scope.vpcIds
-    ? { ...observed, vpcs: observed.vpcs.filter((v) => scope.vpcIds?.includes(v.vpcId)) }
-    : observed;
+  const { observed, vpcIds, wholeRegionReason, unresolved } = await readForHints(deps, hints);
   deps.log.info('reconciling', {
-    vpcIds: scope.vpcIds ?? 'all',
-    unresolved: scope.unresolved,
+    vpcIds,
+    ...(wholeRegionReason ? { wholeRegionReason } : {}),
+    unresolved,
     events: triggers.length,
   });
-  const plan = planObserved(deps, narrowed);
+  const plan = planObserved(deps, observed);
   const report = await applyRegionPlan(deps, plan);
   const tally = new Map<string, number>();
   const add = (name: string) => tally.set(name, (tally.get(name) ?? 0) + 1);

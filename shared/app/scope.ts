@@ -1,43 +1,68 @@
-import type { ObservedRegion } from '../core/domain.js';
+import type { ResourceRefs } from '../core/ports.js';
 import type { ScopeHints } from '../events/classify.js';
 
-export interface ResolvedScope {
-  /** The VPCs to reconcile; undefined means every VPC of the region. */
-  readonly vpcIds?: readonly string[];
-  /** Ids the state no longer shows (deleted subnets, groups, endpoints): why the scope widened. */
-  readonly unresolved: readonly string[];
+/**
+ * What a batch's events let the reconcile read: some VPCs, or the whole Region (the events ask for
+ * it, or name something that cannot be placed).
+ */
+export type ResolvedScope =
+  | { readonly kind: 'vpcs'; readonly vpcIds: readonly string[] }
+  | { readonly kind: 'region'; readonly reason: string; readonly unresolved: readonly string[] };
+
+/** The ids to look up before reading: everything but the VPC ids, which place themselves. */
+export function refsToLocate(hints: ScopeHints): ResourceRefs {
+  return {
+    vpcIds: [],
+    subnetIds: hints.subnetIds,
+    securityGroupIds: hints.securityGroupIds,
+    networkAclIds: hints.networkAclIds,
+    endpointIds: hints.endpointIds,
+    instanceIds: hints.instanceIds,
+  };
+}
+
+export function needsLookup(refs: ResourceRefs): boolean {
+  return (
+    refs.subnetIds.length +
+      refs.securityGroupIds.length +
+      refs.networkAclIds.length +
+      refs.endpointIds.length +
+      refs.instanceIds.length >
+    0
+  );
 }
 
 /**
- * Maps the resource ids events name to VPCs using state read after the events. Anything that cannot
- * be placed (a deleted resource, an event naming nothing) widens the scope to the whole region.
+ * Places the events' ids in VPCs, from a lookup made after the events (`placement`: id → VPC).
+ * Named VPC ids are taken as they are (the scoped read tells which exist). A subnet, group, network
+ * ACL or endpoint the lookup did not find (deleted since) cannot be placed: the scope widens to the
+ * whole Region. An instance that is not found says nothing about ECS and is skipped; container
+ * instance ARNs are placed through the EC2 instance their events also name. Pure.
  */
-export function resolveScope(hints: ScopeHints, observed: ObservedRegion): ResolvedScope {
-  if (hints.wholeRegion) return { unresolved: [] };
-  const owner = new Map<string, string>();
-  for (const vpc of observed.vpcs) {
-    owner.set(vpc.vpcId, vpc.vpcId);
-    for (const s of vpc.subnets) owner.set(s.subnetId, vpc.vpcId);
-    for (const g of vpc.securityGroups) owner.set(g.groupId, vpc.vpcId);
-    for (const n of vpc.networkAcls) owner.set(n.naclId, vpc.vpcId);
-    for (const e of vpc.endpoints) owner.set(e.endpointId, vpc.vpcId);
-    for (const ci of vpc.containerInstances) {
-      owner.set(ci.ec2InstanceId, vpc.vpcId);
-      owner.set(ci.containerInstanceArn, vpc.vpcId);
-    }
-  }
-  const ids = [
-    ...hints.vpcIds,
+export function resolveScope(hints: ScopeHints, placement: ReadonlyMap<string, string>): ResolvedScope {
+  if (hints.wholeRegion)
+    return { kind: 'region', reason: 'the events ask for the whole Region', unresolved: [] };
+  const placeable = [
     ...hints.subnetIds,
     ...hints.securityGroupIds,
     ...hints.networkAclIds,
     ...hints.endpointIds,
-    ...hints.instanceIds,
-    ...hints.containerInstanceArns,
   ];
-  // An instance that is not an ECS container instance (yet) says nothing about ECS: skip it when other ids place the event.
-  const unresolved = ids.filter((id) => !owner.has(id) && !hints.instanceIds.includes(id));
-  const vpcIds = [...new Set(ids.flatMap((id) => owner.get(id) ?? []))].sort();
-  if (unresolved.length > 0 || vpcIds.length === 0) return { unresolved };
-  return { vpcIds, unresolved };
+  const unresolved = placeable.filter((id) => !placement.has(id));
+  if (unresolved.length > 0) {
+    return { kind: 'region', reason: 'some named resources could not be placed in a VPC', unresolved };
+  }
+  const vpcIds = [
+    ...new Set([
+      ...hints.vpcIds,
+      ...[...placeable, ...hints.instanceIds].flatMap((id) => {
+        const vpcId = placement.get(id);
+        return vpcId ? [vpcId] : [];
+      }),
+    ]),
+  ].sort();
+  if (vpcIds.length === 0) {
+    return { kind: 'region', reason: 'the events name nothing that places them in a VPC', unresolved: [] };
+  }
+  return { kind: 'vpcs', vpcIds };
 }

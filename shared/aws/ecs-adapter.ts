@@ -167,17 +167,43 @@ async function describeContainerInstancesBatched(
   return described;
 }
 
+/** EC2 instance ids per ListContainerInstances filter, to keep the cluster query short. */
+export const INSTANCE_IDS_PER_FILTER = 100;
+
+/**
+ * The container instance ARNs of a cluster; with `ec2InstanceIds`, only those on these EC2
+ * instances, asked with the cluster query language's `ec2InstanceId in [...]` ("Cluster query
+ * language", Amazon ECS developer guide, https://docs.aws.amazon.com/AmazonECS/latest/developerguide/cluster-query-language.html).
+ */
+async function listContainerInstanceArns(
+  ecs: ECSClient,
+  clusterArn: string,
+  ec2InstanceIds: readonly string[] | undefined,
+): Promise<string[]> {
+  const filters = ec2InstanceIds
+    ? chunk(ec2InstanceIds, INSTANCE_IDS_PER_FILTER).map((ids) => `ec2InstanceId in [${ids.join(', ')}]`)
+    : [undefined];
+  const arns: string[] = [];
+  for (const filter of filters) {
+    for await (const page of paginateListContainerInstances(
+      { client: ecs, pageSize: 100 },
+      { cluster: clusterArn, ...(filter ? { filter } : {}) },
+    )) {
+      arns.push(...(page.containerInstanceArns ?? []));
+    }
+  }
+  return [...new Set(arns)];
+}
+
 async function readCluster(
   ecs: ECSClient,
   clusterArn: string,
+  scope: EcsReadScope | undefined,
 ): Promise<{ instances: EcsContainerInstanceRecord[]; services: EcsServiceRecord[] }> {
-  const instanceArns: string[] = [];
-  for await (const page of paginateListContainerInstances(
-    { client: ecs, pageSize: 100 },
-    { cluster: clusterArn },
-  )) {
-    instanceArns.push(...(page.containerInstanceArns ?? []));
-  }
+  const instanceArns =
+    scope && scope.ec2InstanceIds.length === 0
+      ? []
+      : await listContainerInstanceArns(ecs, clusterArn, scope?.ec2InstanceIds);
   const instances = (await describeContainerInstancesBatched(ecs, clusterArn, instanceArns))
     .map((instance) => toContainerInstanceRecord(clusterArn, instance))
     .filter((record): record is EcsContainerInstanceRecord => record !== undefined);
@@ -201,19 +227,41 @@ async function readCluster(
       });
     }
   }
-  return { instances, services };
+  if (!scope) return { instances, services };
+  // A service runs in the scope when its awsvpc subnets are there, or (bridge and host networking)
+  // when its cluster has container instances there.
+  const subnets = new Set(scope.subnetIds);
+  const kept = services.filter((service) =>
+    service.awsvpcSubnetIds.length > 0
+      ? service.awsvpcSubnetIds.some((id) => subnets.has(id))
+      : instances.length > 0,
+  );
+  return { instances, services: kept };
+}
+
+/** What an event-scoped read covers: the EC2 instances and subnets of the VPCs in scope. */
+export interface EcsReadScope {
+  /** Only container instances on these EC2 instances are listed and described. */
+  readonly ec2InstanceIds: readonly string[];
+  /** awsvpc services are kept only when one of their subnets is here. */
+  readonly subnetIds: readonly string[];
 }
 
 /**
  * Reads every cluster's container instances and services, and each task definition those services
- * run exactly once (revisions are immutable).
+ * run exactly once (revisions are immutable). With a scope, container instances are listed only on
+ * the scope's EC2 instances, and only the services that run in the scope are kept (and their task
+ * definitions read). Services are still listed and described in every cluster: ECS has no VPC or
+ * subnet filter for services (ListServices filters by launch type and scheduling strategy only:
+ * https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_ListServices.html), and a Fargate
+ * service placed by a capacity provider strategy has no launch type to filter on.
  */
-export async function readEcsSnapshot(ecs: ECSClient): Promise<EcsSnapshot> {
+export async function readEcsSnapshot(ecs: ECSClient, scope?: EcsReadScope): Promise<EcsSnapshot> {
   const clusterArns: string[] = [];
   for await (const page of paginateListClusters({ client: ecs, pageSize: 100 }, {})) {
     clusterArns.push(...(page.clusterArns ?? []));
   }
-  const clusters = await mapBounded(clusterArns, CLUSTER_CONCURRENCY, (arn) => readCluster(ecs, arn));
+  const clusters = await mapBounded(clusterArns, CLUSTER_CONCURRENCY, (arn) => readCluster(ecs, arn, scope));
   const containerInstances = clusters.flatMap((cluster) => cluster.instances);
   const services = clusters.flatMap((cluster) => cluster.services);
 

@@ -24,17 +24,41 @@ export const MAX_OUTPUT_BYTES = 2048;
  */
 const MANAGED_PING_STATUSES: ReadonlySet<string> = new Set(['Online', 'ConnectionLost']);
 
+/** Instance ids per DescribeInstanceInformation `InstanceIds` filter (the API takes up to 100). */
+export const INSTANCE_IDS_PER_INFORMATION_FILTER = 50;
+
 /**
- * EC2 instance ids SSM manages (Online or ConnectionLost). Throws when the inventory cannot be read,
- * so the caller can tell "not managed" from "unknown".
+ * EC2 instance ids SSM manages (Online or ConnectionLost); with `instanceIds`, asked only about
+ * those, through the `InstanceIds` filter ("DescribeInstanceInformation", Systems Manager API
+ * reference, https://docs.aws.amazon.com/systems-manager/latest/APIReference/API_DescribeInstanceInformation.html).
+ * Throws when the inventory cannot be read, so the caller can tell "not managed" from "unknown".
  */
-export async function readManagedInstanceIds(ssm: SSMClient): Promise<ReadonlySet<string>> {
+export async function readManagedInstanceIds(
+  ssm: SSMClient,
+  instanceIds?: readonly string[],
+): Promise<ReadonlySet<string>> {
   const managed = new Set<string>();
+  const unique = instanceIds ? [...new Set(instanceIds)].sort() : undefined;
+  const inputs = unique
+    ? Array.from({ length: Math.ceil(unique.length / INSTANCE_IDS_PER_INFORMATION_FILTER) }, (_, i) => ({
+        Filters: [
+          {
+            Key: 'InstanceIds',
+            Values: unique.slice(
+              i * INSTANCE_IDS_PER_INFORMATION_FILTER,
+              (i + 1) * INSTANCE_IDS_PER_INFORMATION_FILTER,
+            ),
+          },
+        ],
+      }))
+    : [{}];
   try {
-    for await (const page of paginateDescribeInstanceInformation({ client: ssm, pageSize: 50 }, {})) {
-      for (const info of page.InstanceInformationList ?? []) {
-        if (info.InstanceId && info.PingStatus && MANAGED_PING_STATUSES.has(info.PingStatus)) {
-          managed.add(info.InstanceId);
+    for (const input of inputs) {
+      for await (const page of paginateDescribeInstanceInformation({ client: ssm, pageSize: 50 }, input)) {
+        for (const info of page.InstanceInformationList ?? []) {
+          if (info.InstanceId && info.PingStatus && MANAGED_PING_STATUSES.has(info.PingStatus)) {
+            managed.add(info.InstanceId);
+          }
         }
       }
     }

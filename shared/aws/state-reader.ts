@@ -2,6 +2,9 @@
  * Reads one Region's state for the core: EC2 network facts, ECS workloads and SSM inventory, read
  * concurrently in a fixed number of paginated calls, then joined per VPC. The only per-VPC calls are
  * the two DescribeVpcAttribute calls for VPCs that run ECS workloads.
+ *
+ * Asked for some VPCs, it reads only those: every EC2 Describe filtered by `vpc-id`, ECS container
+ * instances listed only on those VPCs' EC2 instances, SSM asked only about those instances.
  */
 import type { EC2Client } from '@aws-sdk/client-ec2';
 import type { ECSClient } from '@aws-sdk/client-ecs';
@@ -14,17 +17,13 @@ import type {
   Platform,
   WorkloadUsage,
 } from '../core/domain.js';
-import type { StateReader } from '../core/ports.js';
+import type { ReadRegionOptions, ResourceRefs, StateReader } from '../core/ports.js';
 import { errorMessage } from './aws-errors.js';
-import {
-  readEc2Snapshot,
-  readVpcDnsAttributes,
-  type Ec2InstanceRecord,
-  type Ec2Snapshot,
-  type VpcDnsAttributes,
-} from './ec2-adapter.js';
+import type { Ec2InstanceRecord, Ec2Snapshot, VpcDnsAttributes } from '../core/ec2-snapshot.js';
+import { locateResources, readEc2Snapshot, readVpcDnsAttributes, type Ec2ReadScope } from './ec2-reader.js';
 import {
   readEcsSnapshot,
+  type EcsReadScope,
   type EcsContainerInstanceRecord,
   type EcsServiceRecord,
   type EcsSnapshot,
@@ -39,9 +38,12 @@ export interface RegionStateReaderOptions {
   /** DescribeVpcAttribute calls in flight at once. */
   readonly dnsAttributeConcurrency?: number;
   /** Seams for tests; default to the SDK adapters. */
-  readonly readEc2?: (ec2: EC2Client, region: string) => Promise<Ec2Snapshot>;
-  readonly readEcs?: (ecs: ECSClient) => Promise<EcsSnapshot>;
-  readonly readManagedInstances?: (ssm: SSMClient) => Promise<ReadonlySet<string>>;
+  readonly readEc2?: (ec2: EC2Client, region: string, scope?: Ec2ReadScope) => Promise<Ec2Snapshot>;
+  readonly readEcs?: (ecs: ECSClient, scope?: EcsReadScope) => Promise<EcsSnapshot>;
+  readonly readManagedInstances?: (
+    ssm: SSMClient,
+    instanceIds?: readonly string[],
+  ) => Promise<ReadonlySet<string>>;
   readonly readDnsAttributes?: (
     ec2: EC2Client,
     vpcIds: readonly string[],
@@ -92,6 +94,22 @@ interface VpcWorkloads {
   awsvpcPlacements: AwsvpcPlacement[];
 }
 
+type Settled = { ok: true; ids: ReadonlySet<string> } | { ok: false; error: unknown };
+
+/** SSM's inventory or why it could not be read (a warning, never a failed read). */
+function settle(reading: Promise<ReadonlySet<string>>): Promise<Settled> {
+  return reading.then(
+    (ids) => ({ ok: true as const, ids }),
+    (error: unknown) => ({ ok: false as const, error }),
+  );
+}
+
+interface Sources {
+  readonly ec2Snapshot: Ec2Snapshot;
+  readonly ecsSnapshot: EcsSnapshot;
+  readonly managed: Settled;
+}
+
 function causeOf(error: unknown): unknown {
   const cause = error instanceof Error ? error.cause : undefined;
   return typeof cause === 'object' && cause !== null ? cause : error;
@@ -108,27 +126,19 @@ export class RegionStateReader implements StateReader {
     this.options = options;
   }
 
-  async readRegion(options: { vpcIds?: readonly string[] } = {}): Promise<ObservedRegion> {
-    const {
-      ec2,
-      ecs,
-      ssm,
-      region,
-      readEc2 = readEc2Snapshot,
-      readEcs = readEcsSnapshot,
-      readManagedInstances = readManagedInstanceIds,
-      readDnsAttributes = readVpcDnsAttributes,
-    } = this.options;
+  /** Places resources in their VPCs with one Describe per kind of id, filtered by those ids. */
+  async locate(refs: ResourceRefs): Promise<ReadonlyMap<string, string>> {
+    return locateResources(this.options.ec2, refs);
+  }
+
+  async readRegion(options: ReadRegionOptions = {}): Promise<ObservedRegion> {
+    const { ec2, region, readDnsAttributes = readVpcDnsAttributes } = this.options;
     const warnings: string[] = [];
 
-    const [ec2Snapshot, ecsSnapshot, managed] = await Promise.all([
-      readEc2(ec2, region),
-      readEcs(ecs),
-      readManagedInstances(ssm).then(
-        (ids) => ({ ok: true as const, ids }),
-        (error: unknown) => ({ ok: false as const, error }),
-      ),
-    ]);
+    const requested = options.vpcIds ? [...new Set(options.vpcIds)] : undefined;
+    const { ec2Snapshot, ecsSnapshot, managed } = requested
+      ? await this.readScoped(requested)
+      : await this.readWhole();
     const managedIds = managed.ok ? managed.ids : undefined;
     if (!managed.ok) {
       warnings.push(
@@ -137,9 +147,8 @@ export class RegionStateReader implements StateReader {
     }
 
     const known = new Set(ec2Snapshot.vpcs.map((v) => v.vpcId));
-    const requested = options.vpcIds ? [...new Set(options.vpcIds)] : undefined;
     const missing = (requested ?? []).filter((id) => !known.has(id));
-    if (missing.length > 0) throw new VpcNotFoundError(missing, region);
+    if (missing.length > 0 && !options.ignoreMissing) throw new VpcNotFoundError(missing, region);
     const wanted = requested ? new Set(requested) : undefined;
     const vpcs = wanted ? ec2Snapshot.vpcs.filter((v) => wanted.has(v.vpcId)) : ec2Snapshot.vpcs;
 
@@ -205,6 +214,51 @@ export class RegionStateReader implements StateReader {
     });
 
     return { region, vpcs: observed, endpointServices: ec2Snapshot.endpointServices, warnings };
+  }
+
+  /** EC2, ECS and SSM of the whole Region, read concurrently. */
+  private async readWhole(): Promise<Sources> {
+    const { ec2, ecs, ssm, region } = this.options;
+    const [ec2Snapshot, ecsSnapshot, managed] = await Promise.all([
+      (this.options.readEc2 ?? readEc2Snapshot)(ec2, region),
+      (this.options.readEcs ?? readEcsSnapshot)(ecs),
+      settle((this.options.readManagedInstances ?? readManagedInstanceIds)(ssm)),
+    ]);
+    return { ec2Snapshot, ecsSnapshot, managed };
+  }
+
+  /**
+   * Only `vpcIds`: EC2 first (every Describe filtered by vpc-id; it says which instances and subnets
+   * the VPCs hold), then ECS on those instances and subnets, then SSM about the container instances
+   * found (none: no SSM call). No VPC found: no ECS or SSM call either.
+   */
+  private async readScoped(vpcIds: readonly string[]): Promise<Sources> {
+    const { ec2, ecs, ssm, region } = this.options;
+    const ec2Snapshot = await (this.options.readEc2 ?? readEc2Snapshot)(ec2, region, { vpcIds });
+    const inScope = new Set(vpcIds);
+    const vpcOf = (i: Ec2InstanceRecord) =>
+      i.vpcId ?? (i.subnetId ? ec2Snapshot.subnetVpcs.get(i.subnetId) : undefined);
+    const instanceIds = [...ec2Snapshot.instances.values()]
+      .filter((i) => inScope.has(vpcOf(i) ?? ''))
+      .map((i) => i.instanceId)
+      .sort();
+    const subnetIds = [...ec2Snapshot.subnetVpcs].filter(([, vpcId]) => inScope.has(vpcId)).map(([id]) => id);
+    const ecsSnapshot: EcsSnapshot =
+      ec2Snapshot.vpcs.length === 0
+        ? { containerInstances: [], services: [], taskDefinitions: new Map() }
+        : await (this.options.readEcs ?? readEcsSnapshot)(ecs, { ec2InstanceIds: instanceIds, subnetIds });
+    const hosts = [
+      ...new Set(
+        ecsSnapshot.containerInstances
+          .filter((r) => r.status.toUpperCase() !== 'INACTIVE' && ec2Snapshot.instances.has(r.ec2InstanceId))
+          .map((r) => r.ec2InstanceId),
+      ),
+    ];
+    const managed =
+      hosts.length > 0
+        ? await settle((this.options.readManagedInstances ?? readManagedInstanceIds)(ssm, hosts))
+        : { ok: true as const, ids: new Set<string>() };
+    return { ec2Snapshot, ecsSnapshot, managed };
   }
 
   /** Container instances and services of every VPC (of the whole Region: services span clusters). */

@@ -38,6 +38,11 @@ function ruleCoversPort(
   return rule.fromPort <= port && port <= rule.toPort;
 }
 
+/** The rule lets TCP 443 in (all traffic, or TCP over a port range containing 443). */
+export function ruleCoversHttps(rule: { protocol: string; fromPort?: number; toPort?: number }): boolean {
+  return ruleCoversPort(rule, 443);
+}
+
 /**
  * True when some ingress rule of the groups lets TCP 443 in from the whole `cidr`. A rule whose source
  * is a security group or prefix list counts as allowing: membership can't be judged from here.

@@ -11,9 +11,31 @@ import type {
   ObservedRegion,
 } from './domain.js';
 
+export interface ReadRegionOptions {
+  /** Read only these VPCs (every EC2 read filtered by them); absent: the whole Region. */
+  readonly vpcIds?: readonly string[];
+  /** A requested VPC that does not exist is left out instead of failing the read. */
+  readonly ignoreMissing?: boolean;
+}
+
+/** Ids an event names, by kind, to be placed in their VPCs. */
+export interface ResourceRefs {
+  readonly vpcIds: readonly string[];
+  readonly subnetIds: readonly string[];
+  readonly securityGroupIds: readonly string[];
+  readonly networkAclIds: readonly string[];
+  readonly endpointIds: readonly string[];
+  readonly instanceIds: readonly string[];
+}
+
 export interface StateReader {
-  /** Reads the whole region in batches; `vpcIds` narrows what is returned, not what is paginated. */
-  readRegion(options?: { vpcIds?: readonly string[] }): Promise<ObservedRegion>;
+  /**
+   * Reads the Region in batches; with `vpcIds`, only those VPCs. A requested VPC that does not
+   * exist fails the read unless `ignoreMissing`.
+   */
+  readRegion(options?: ReadRegionOptions): Promise<ObservedRegion>;
+  /** The VPC of each id that exists (one filtered lookup per kind named); unknown ids are absent. */
+  locate(refs: ResourceRefs): Promise<ReadonlyMap<string, string>>;
 }
 
 export interface CreateVpcEndpointRequest {

@@ -25,10 +25,6 @@ export const SSM_PATH_SERVICES: readonly ServiceName[] = ['ssm', 'ssmmessages', 
 /** Endpoint policies are not supported on these: a custom policy there is a finding. */
 export const POLICY_UNSUPPORTED: readonly ServiceName[] = ECS_AGENT_SERVICES;
 
-export function awsServiceName(region: string, service: ServiceName): string {
-  return `com.amazonaws.${region}.${service}`;
-}
-
 /** Position of an endpoint's work in a plan: SSM endpoints (when the restart needs them), the ECS trio, the rest. */
 export function serviceRank(service: ServiceName, restartNeedsSsmEndpoints: boolean): number {
   const ssm = SSM_PATH_SERVICES.indexOf(service);

@@ -17,7 +17,7 @@ import {
   type EC2Client,
   type VpcEndpoint,
 } from '@aws-sdk/client-ec2';
-import { Ec2WriterAdapter } from '../../shared/aws/ec2-adapter.js';
+import { Ec2WriterAdapter } from '../../shared/aws/ec2-writer.js';
 import { resetEmulator } from '../support/emulator.js';
 import { DELIBERATE_HEADER } from '../support/deliberate.js';
 import { advanceClock, control, freezeClock, setEc2, singleAttemptEc2 } from './ec2-control.js';

@@ -11,13 +11,9 @@ import {
 import { SERVICE_NAMES } from '../../shared/core/domain.js';
 import { countCalls } from '../../shared/aws/call-counter.js';
 import { createAwsClients, type AwsClients } from '../../shared/aws/clients.js';
-import {
-  DefaultSecurityGroupRefusedError,
-  Ec2WriterAdapter,
-  readEc2Snapshot,
-  readVpcDnsAttributes,
-  type Ec2Snapshot,
-} from '../../shared/aws/ec2-adapter.js';
+import type { Ec2Snapshot } from '../../shared/core/ec2-snapshot.js';
+import { readEc2Snapshot, readVpcDnsAttributes } from '../../shared/aws/ec2-reader.js';
+import { DefaultSecurityGroupRefusedError, Ec2WriterAdapter } from '../../shared/aws/ec2-writer.js';
 import { resetEmulator } from '../support/emulator.js';
 import { AZS, REGION, TEST_AMI, runInstance, seedNetwork, type SeededNetwork } from './ec2-seed.js';
 

@@ -9,7 +9,7 @@ import {
 import type { ObservedRegion } from '../../shared/core/domain.js';
 import { countCalls } from '../../shared/aws/call-counter.js';
 import { createAwsClients, type AwsClients } from '../../shared/aws/clients.js';
-import { Ec2WriterAdapter } from '../../shared/aws/ec2-adapter.js';
+import { Ec2WriterAdapter } from '../../shared/aws/ec2-writer.js';
 import { RegionStateReader, VpcNotFoundError } from '../../shared/aws/state-reader.js';
 import { resetEmulator } from '../support/emulator.js';
 import {

@@ -29,7 +29,7 @@ import { reconcileBatch, type QueueRecord, type ReconcileDeps } from '../../shar
 import { planRegion } from '../../shared/app/remediator.js';
 import { applyPlan } from '../../shared/apply/executor.js';
 import { createAwsClients, type AwsClients } from '../../shared/aws/clients.js';
-import { Ec2WriterAdapter } from '../../shared/aws/ec2-adapter.js';
+import { Ec2WriterAdapter } from '../../shared/aws/ec2-writer.js';
 import { EcsAgentControlAdapter } from '../../shared/aws/ecs-adapter.js';
 import { SsmCommanderAdapter } from '../../shared/aws/ssm-adapter.js';
 import { defaultConfig } from '../../shared/core/config.js';
@@ -38,7 +38,7 @@ import type { ObservedVpc, Plan } from '../../shared/core/domain.js';
 import { plan } from '../../shared/core/plan.js';
 import type { RemediatorPorts } from '../../shared/core/ports.js';
 import { resetEmulator } from '../support/emulator.js';
-import { healthyVpc, region } from '../support/fixtures.js';
+import { healthyVpc, locateIn, region } from '../support/fixtures.js';
 import { randomVpcSpec, seedRandomVpc } from '../support/random-vpc.js';
 import { publishRestartDocument } from '../../scripts/seed/builders.js';
 
@@ -94,6 +94,7 @@ function emulatorDeps(clients: AwsClients, reads: { n: number }): ReconcileDeps 
           reads.n++;
           return ports.reader.readRegion(options);
         },
+        locate: (refs) => ports.reader.locate(refs),
       },
     },
     config,
@@ -273,6 +274,7 @@ describe('(c) a burst of 1,000 events', () => {
             reads++;
             return region([healthyVpc(1)]);
           },
+          locate: async (refs) => locateIn(region([healthyVpc(1)]), refs),
         },
         ec2: {
           enableVpcDnsAttribute: refuse,

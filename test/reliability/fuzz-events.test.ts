@@ -15,7 +15,7 @@ import { reconcileBatch, type QueueRecord, type ReconcileDeps } from '../../shar
 import { defaultConfig } from '../../shared/core/config.js';
 import type { RemediatorPorts } from '../../shared/core/ports.js';
 import { classifyJson } from '../../shared/events/index.js';
-import { healthyVpc, region } from '../support/fixtures.js';
+import { healthyVpc, locateIn, region } from '../support/fixtures.js';
 
 export const FUZZ_SEED = Number(process.env.FUZZ_SEED ?? 424242);
 const EVENTS_DIR = fileURLToPath(new URL('../../events/', import.meta.url));
@@ -248,6 +248,7 @@ function harness() {
         reads++;
         return structuredClone(state);
       },
+      locate: async (refs) => locateIn(state, refs),
     },
     ec2: {
       enableVpcDnsAttribute: refuse('enableVpcDnsAttribute'),

@@ -46,7 +46,7 @@ function ports(overrides: {
   ecs?: Partial<RemediatorPorts['ecs']>;
 }): RemediatorPorts {
   return {
-    reader: { readRegion: unused },
+    reader: { readRegion: unused, locate: unused },
     ec2: {
       enableVpcDnsAttribute: unused,
       findDedicatedSecurityGroup: unused,
@@ -178,7 +178,10 @@ describe('the Plan task and the Region', () => {
         regionsAsked.push(region);
         return {
           ...empty,
-          reader: { readRegion: async () => ({ region, vpcs: [], endpointServices: [], warnings: [] }) },
+          reader: {
+            readRegion: async () => ({ region, vpcs: [], endpointServices: [], warnings: [] }),
+            locate: async () => new Map<string, string>(),
+          },
         };
       },
     };

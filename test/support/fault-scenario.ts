@@ -10,6 +10,8 @@
  * the runs moves the emulator's clock, so invocations and endpoints progress as the product waits. */
 import { readFileSync } from 'node:fs';
 import {
+  AssociateDhcpOptionsCommand,
+  CreateDhcpOptionsCommand,
   DescribeSecurityGroupsCommand,
   DescribeVpcAttributeCommand,
   DescribeVpcEndpointsCommand,
@@ -89,6 +91,16 @@ export async function seedFaultVpc(
     tags: { [MODE_TAG]: 'enforce' },
     enableDnsHostnames: false,
   });
+  // As in AWS, where every VPC has a DHCP options set (the Region's default one names
+  // AmazonProvidedDNS; moto associates none): so the reader's DescribeDhcpOptions is one of its reads.
+  const { DhcpOptions } = await ec2.send(
+    new CreateDhcpOptionsCommand({
+      DhcpConfigurations: [{ Key: 'domain-name-servers', Values: ['AmazonProvidedDNS'] }],
+    }),
+  );
+  await ec2.send(
+    new AssociateDhcpOptionsCommand({ VpcId: vpcId, DhcpOptionsId: DhcpOptions?.DhcpOptionsId }),
+  );
   const subnets = await createPrivateSubnets(ec2, {
     vpcId,
     cidrs: [`10.${octet}.1.0/24`, `10.${octet}.2.0/24`],
@@ -197,6 +209,7 @@ export function deps(
           afterRead(observed);
           return observed;
         },
+        locate: (refs) => ports.reader.locate(refs),
       },
     },
     config: { ...config, ...overrides },

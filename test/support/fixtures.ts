@@ -6,7 +6,9 @@ import type {
   ServiceName,
 } from '../../shared/core/domain.js';
 import { SERVICE_NAMES } from '../../shared/core/domain.js';
-import { ENDPOINT_TYPE, awsServiceName } from '../../shared/core/services.js';
+import type { ResourceRefs } from '../../shared/core/ports.js';
+import { endpointServiceName } from '../../shared/core/service-names.js';
+import { ENDPOINT_TYPE } from '../../shared/core/services.js';
 
 export const REGION = 'us-east-1';
 export const AZS = ['us-east-1a', 'us-east-1b', 'us-east-1c'] as const;
@@ -16,7 +18,7 @@ export const MANAGED = 'ecs-endpoint-remediator:managed';
 export function offers(region = REGION, azs: readonly string[] = AZS): EndpointServiceOffer[] {
   return SERVICE_NAMES.map((service) => ({
     service,
-    serviceName: awsServiceName(region, service),
+    serviceName: endpointServiceName(region, service),
     type: ENDPOINT_TYPE[service],
     availabilityZones: [...azs],
   }));
@@ -40,7 +42,7 @@ export function endpoint(
   const type = ENDPOINT_TYPE[service];
   return {
     endpointId: `vpce-${vpcIndex}${service.replace(/\W/g, '')}`,
-    serviceName: awsServiceName(REGION, service),
+    serviceName: endpointServiceName(REGION, service),
     service,
     type,
     state: 'available',
@@ -142,4 +144,28 @@ export function healthyVpc(index = 1, overrides: Partial<ObservedVpc> = {}): Obs
 
 export function region(vpcs: ObservedVpc[], overrides: Partial<ObservedRegion> = {}): ObservedRegion {
   return { region: REGION, vpcs, endpointServices: offers(), warnings: [], ...overrides };
+}
+
+/** What `StateReader.locate` answers for an in-memory Region: each named id's VPC, if it exists there. */
+export function locateIn(observed: ObservedRegion, refs: ResourceRefs): Map<string, string> {
+  const owner = new Map<string, string>();
+  for (const vpc of observed.vpcs) {
+    owner.set(vpc.vpcId, vpc.vpcId);
+    for (const s of vpc.subnets) owner.set(s.subnetId, vpc.vpcId);
+    for (const g of vpc.securityGroups) owner.set(g.groupId, vpc.vpcId);
+    for (const n of vpc.networkAcls) owner.set(n.naclId, vpc.vpcId);
+    for (const e of vpc.endpoints) owner.set(e.endpointId, vpc.vpcId);
+    for (const ci of vpc.containerInstances) owner.set(ci.ec2InstanceId, vpc.vpcId);
+  }
+  const ids = [
+    ...refs.vpcIds,
+    ...refs.subnetIds,
+    ...refs.securityGroupIds,
+    ...refs.networkAclIds,
+    ...refs.endpointIds,
+    ...refs.instanceIds,
+  ];
+  return new Map(
+    ids.flatMap((id): [string, string][] => (owner.has(id) ? [[id, owner.get(id) as string]] : [])),
+  );
 }

@@ -17,16 +17,11 @@ import {
   type VpcEndpoint,
 } from '@aws-sdk/client-ec2';
 import { mockClient } from 'aws-sdk-client-mock';
-import {
-  Ec2WriterAdapter,
-  assembleEc2Snapshot,
-  normaliseEndpointState,
-  readEc2Snapshot,
-  readEndpointServiceOffers,
-  shortServiceName,
-  endpointServiceName,
-  type Ec2RawRegion,
-} from '../../shared/aws/ec2-adapter.js';
+import { assembleEc2Snapshot } from '../../shared/core/ec2-snapshot.js';
+import { endpointServiceName, shortServiceName } from '../../shared/core/service-names.js';
+import { normaliseEndpointState, toEc2RawRegion, type Ec2SdkPages } from '../../shared/aws/ec2-mappers.js';
+import { readEc2Snapshot, readEndpointServiceOffers } from '../../shared/aws/ec2-reader.js';
+import { Ec2WriterAdapter } from '../../shared/aws/ec2-writer.js';
 import { errorMessage, isErrorNamed, redact } from '../../shared/aws/aws-errors.js';
 
 const REGION = 'eu-west-1';
@@ -433,7 +428,7 @@ describe('endpoint service offers', () => {
 });
 
 describe('route facts (pure assembly)', () => {
-  const raw = (tables: RouteTable[], endpoints: VpcEndpoint[] = []): Ec2RawRegion => ({
+  const raw = (tables: RouteTable[], endpoints: VpcEndpoint[] = []): Ec2SdkPages => ({
     vpcs: [{ VpcId: 'vpc-1', CidrBlock: '10.0.0.0/16', DhcpOptionsId: 'default' }],
     dhcpOptions: [],
     subnets: ['a', 'b', 'c', 'd', 'e', 'f'].map((s, i) => ({
@@ -463,44 +458,47 @@ describe('route facts (pure assembly)', () => {
   it('classifies IGW (v4 and v6), NAT instance/ENI, blackholes, GWLB and gateway endpoint routes', () => {
     const snapshot = assembleEc2Snapshot(
       REGION,
-      raw(
-        [
-          table('rtb-main', 'main', [{ DestinationCidrBlock: '10.0.0.0/16', GatewayId: 'local' }]),
-          table('rtb-v6', 'subnet-a', [{ DestinationIpv6CidrBlock: '::/0', GatewayId: 'igw-1' }]),
-          table('rtb-natinst', 'subnet-b', [
-            { DestinationCidrBlock: '0.0.0.0/0', InstanceId: 'i-1', NetworkInterfaceId: 'eni-1' },
-          ]),
-          table('rtb-blackhole', 'subnet-c', [
-            { DestinationCidrBlock: '0.0.0.0/0', GatewayId: 'igw-gone', State: 'blackhole' },
-          ]),
-          table('rtb-gwlb', 'subnet-d', [
-            { DestinationCidrBlock: '0.0.0.0/0', GatewayId: 'vpce-gwlb' },
-            { DestinationPrefixListId: 'pl-1', GatewayId: 'vpce-s3' },
-          ]),
-          // An association being torn down does not count.
-          {
-            RouteTableId: 'rtb-leaving',
-            VpcId: 'vpc-1',
-            Associations: [{ SubnetId: 'subnet-e', AssociationState: { State: 'disassociating' } }],
-            Routes: [{ DestinationCidrBlock: '0.0.0.0/0', GatewayId: 'igw-1' }],
-          },
-        ],
-        [
-          {
-            VpcEndpointId: 'vpce-gwlb',
-            VpcId: 'vpc-1',
-            VpcEndpointType: 'GatewayLoadBalancer',
-            State: 'Available',
-          },
-          {
-            VpcEndpointId: 'vpce-dynamo',
-            VpcId: 'vpc-1',
-            VpcEndpointType: 'Gateway',
-            State: 'Available',
-            ServiceName: `com.amazonaws.${REGION}.dynamodb`,
-            RouteTableIds: ['rtb-main'],
-          },
-        ],
+      toEc2RawRegion(
+        raw(
+          [
+            table('rtb-main', 'main', [{ DestinationCidrBlock: '10.0.0.0/16', GatewayId: 'local' }]),
+            table('rtb-v6', 'subnet-a', [{ DestinationIpv6CidrBlock: '::/0', GatewayId: 'igw-1' }]),
+            table('rtb-natinst', 'subnet-b', [
+              { DestinationCidrBlock: '0.0.0.0/0', InstanceId: 'i-1', NetworkInterfaceId: 'eni-1' },
+            ]),
+            table('rtb-blackhole', 'subnet-c', [
+              { DestinationCidrBlock: '0.0.0.0/0', GatewayId: 'igw-gone', State: 'blackhole' },
+            ]),
+            table('rtb-gwlb', 'subnet-d', [
+              { DestinationCidrBlock: '0.0.0.0/0', GatewayId: 'vpce-gwlb' },
+              { DestinationPrefixListId: 'pl-1', GatewayId: 'vpce-s3' },
+            ]),
+            // An association being torn down does not count.
+            {
+              RouteTableId: 'rtb-leaving',
+              VpcId: 'vpc-1',
+              Associations: [{ SubnetId: 'subnet-e', AssociationState: { State: 'disassociating' } }],
+              Routes: [{ DestinationCidrBlock: '0.0.0.0/0', GatewayId: 'igw-1' }],
+            },
+          ],
+          [
+            {
+              VpcEndpointId: 'vpce-gwlb',
+              VpcId: 'vpc-1',
+              VpcEndpointType: 'GatewayLoadBalancer',
+              State: 'Available',
+            },
+            {
+              VpcEndpointId: 'vpce-dynamo',
+              VpcId: 'vpc-1',
+              VpcEndpointType: 'Gateway',
+              State: 'Available',
+              ServiceName: `com.amazonaws.${REGION}.dynamodb`,
+              RouteTableIds: ['rtb-main'],
+            },
+          ],
+        ),
+        REGION,
       ),
     );
     const vpc = snapshot.vpcs[0]!;

@@ -20,7 +20,7 @@ import {
 } from '@aws-sdk/client-ssm';
 import { mockClient } from 'aws-sdk-client-mock';
 import { applyPlan, restartReasonParameter } from '../../shared/apply/executor.js';
-import { Ec2WriterAdapter } from '../../shared/aws/ec2-adapter.js';
+import { Ec2WriterAdapter } from '../../shared/aws/ec2-writer.js';
 import { EcsAgentControlAdapter } from '../../shared/aws/ecs-adapter.js';
 import { SsmCommanderAdapter } from '../../shared/aws/ssm-adapter.js';
 import { defaultConfig } from '../../shared/core/config.js';

@@ -5,11 +5,12 @@
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { ECSClient } from '@aws-sdk/client-ecs';
 import { SSMClient } from '@aws-sdk/client-ssm';
+import { toEc2RawRegion } from '../../shared/aws/ec2-mappers.js';
 import {
   assembleEc2Snapshot,
   type Ec2InstanceRecord,
   type Ec2Snapshot,
-} from '../../shared/aws/ec2-adapter.js';
+} from '../../shared/core/ec2-snapshot.js';
 import type {
   EcsContainerInstanceRecord,
   EcsServiceRecord,
@@ -34,40 +35,46 @@ function ec2Snapshot(): Ec2Snapshot {
     ['vpc-b', 'subnet-b1', 'eu-west-1a'],
     ['vpc-c', 'subnet-c1', 'eu-west-1c'],
   ];
-  return assembleEc2Snapshot(REGION, {
-    vpcs: ['vpc-a', 'vpc-b', 'vpc-c'].map((VpcId) => ({
-      VpcId,
-      CidrBlock: '10.0.0.0/16',
-      IsDefault: VpcId === 'vpc-c',
-    })),
-    dhcpOptions: [],
-    subnets: subnets.map(([VpcId, SubnetId, AvailabilityZone], i) => ({
-      VpcId,
-      SubnetId,
-      AvailabilityZone,
-      CidrBlock: `10.0.${i}.0/24`,
-    })),
-    routeTables: [],
-    networkAcls: [],
-    securityGroups: [],
-    endpoints: [],
-    endpointServices: [
+  return assembleEc2Snapshot(
+    REGION,
+    toEc2RawRegion(
       {
-        service: 'ecs',
-        serviceName: `com.amazonaws.${REGION}.ecs`,
-        type: 'Interface',
-        availabilityZones: [],
+        vpcs: ['vpc-a', 'vpc-b', 'vpc-c'].map((VpcId) => ({
+          VpcId,
+          CidrBlock: '10.0.0.0/16',
+          IsDefault: VpcId === 'vpc-c',
+        })),
+        dhcpOptions: [],
+        subnets: subnets.map(([VpcId, SubnetId, AvailabilityZone], i) => ({
+          VpcId,
+          SubnetId,
+          AvailabilityZone,
+          CidrBlock: `10.0.${i}.0/24`,
+        })),
+        routeTables: [],
+        networkAcls: [],
+        securityGroups: [],
+        endpoints: [],
+        endpointServices: [
+          {
+            service: 'ecs',
+            serviceName: `com.amazonaws.${REGION}.ecs`,
+            type: 'Interface',
+            availabilityZones: [],
+          },
+        ],
+        instances: subnets.map(([VpcId, SubnetId, az]) => ({
+          InstanceId: `i-${SubnetId!.slice('subnet-'.length)}`,
+          VpcId,
+          SubnetId,
+          Placement: { AvailabilityZone: az },
+          Architecture: 'x86_64',
+          State: { Name: 'running' },
+        })),
       },
-    ],
-    instances: subnets.map(([VpcId, SubnetId, az]) => ({
-      InstanceId: `i-${SubnetId!.slice('subnet-'.length)}`,
-      VpcId,
-      SubnetId,
-      Placement: { AvailabilityZone: az },
-      Architecture: 'x86_64',
-      State: { Name: 'running' },
-    })),
-  });
+      REGION,
+    ),
+  );
 }
 
 const instance = (

@@ -1,7 +1,6 @@
 import { SERVICE_NAMES } from '../../../shared/core/domain.js';
 import { isServiceName } from '../../../shared/core/domain.js';
 import {
-  awsServiceName,
   ECS_AGENT_SERVICES,
   ENDPOINT_TYPE,
   POLICY_UNSUPPORTED,
@@ -10,11 +9,6 @@ import {
 } from '../../../shared/core/services.js';
 
 describe('services', () => {
-  it('names the AWS service of each short name', () => {
-    expect(awsServiceName('eu-west-1', 'ecs-agent')).toBe('com.amazonaws.eu-west-1.ecs-agent');
-    expect(awsServiceName('us-east-1', 'ecr.dkr')).toBe('com.amazonaws.us-east-1.ecr.dkr');
-  });
-
   it('only s3 is a gateway endpoint', () => {
     expect(SERVICE_NAMES.filter((s) => ENDPOINT_TYPE[s] === 'Gateway')).toEqual(['s3']);
     expect(SERVICE_NAMES.filter((s) => ENDPOINT_TYPE[s] === 'Interface')).toHaveLength(10);
