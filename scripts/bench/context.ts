@@ -22,6 +22,8 @@ import { progress, type Report } from './output.js';
 export const REGION = 'us-east-1';
 export const SUBNETS_PER_VPC = 3;
 export const INSTANCES_PER_VPC = 2;
+/** The emulator's SSM Run Command timing, set at its start (README "The emulator"). */
+export const EMULATED_SSM = { deliverySeconds: 1, runSeconds: 2 } as const;
 
 /**
  * moto reports every agent as 1.0.0 and lacks UpdateContainerAgent, so agent updates are reported,
@@ -78,7 +80,12 @@ export function createBenchContext(): BenchContext & { close(): Promise<void>; k
 
   const startSession = async (): Promise<EmulatorSession> => {
     progress('starting the emulator (moto server)…');
-    moto = await startMotoServer();
+    moto = await startMotoServer({
+      env: {
+        EMULATOR_SSM_DELIVERY_SECONDS: String(EMULATED_SSM.deliverySeconds),
+        EMULATOR_SSM_RUN_SECONDS: String(EMULATED_SSM.runSeconds),
+      },
+    });
     const { endpoint } = moto;
     const clients = createAwsClients({ region: REGION, endpointUrl: endpoint });
     const counter = countCalls(clients);

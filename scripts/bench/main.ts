@@ -16,15 +16,21 @@ import { applyOnDrifted } from './apply.js';
 import { awsShapeApply } from './aws-shape-apply.js';
 import { bundles } from './bundles.js';
 import { createBenchContext, type Measure } from './context.js';
+import { eventScopedReads } from './event-scoped-reads.js';
+import { lambdaWait } from './lambda-wait.js';
 import { table } from './output.js';
 import { planAtScale } from './plan-at-scale.js';
+import { repair } from './repair.js';
 import { restartBatching } from './restart-batching.js';
 
-/** In run order. */
+/** In run order: the read-only measures share the accounts they seed (plan at scale ends at 300 VPCs). */
 export const MEASURES: readonly Measure[] = [
   planAtScale,
+  eventScopedReads,
   applyOnDrifted,
   awsShapeApply,
+  repair,
+  lambdaWait,
   restartBatching,
   bundles,
 ];

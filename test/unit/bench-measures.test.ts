@@ -21,25 +21,28 @@ describe('bench arguments', () => {
     expect(parseArgs([])).toEqual({ only: undefined, json: undefined });
     expect(MEASURES.map((m) => m.name)).toEqual([
       'plan-at-scale',
+      'event-scoped-reads',
       'apply',
       'aws-shape-apply',
+      'repair',
+      'lambda-wait',
       'restart',
       'bundles',
     ]);
-    expect(parseArgs(['--only', 'apply,restart', '--json', 'out/figures.json', '--only', 'bundles'])).toEqual(
-      {
-        only: ['apply', 'restart', 'bundles'],
-        json: 'out/figures.json',
-      },
-    );
+    expect(
+      parseArgs(['--only', 'repair,restart', '--json', 'out/figures.json', '--only', 'bundles']),
+    ).toEqual({
+      only: ['repair', 'restart', 'bundles'],
+      json: 'out/figures.json',
+    });
   });
 
   it('refuses unknown measures and arguments and a flag without its value, naming them', () => {
-    expect(() => parseArgs(['--only', 'applies'])).toThrow(
-      /unknown measure applies\nusage: .*apply, aws-shape-apply/,
+    expect(() => parseArgs(['--only', 'repairs'])).toThrow(
+      /unknown measure repairs\nusage: .*repair, lambda-wait/,
     );
     expect(() => parseArgs(['--json'])).toThrow(/--json needs a value/);
-    expect(() => parseArgs(['--json', '--only', 'apply'])).toThrow(/--json needs a value/);
+    expect(() => parseArgs(['--json', '--only', 'repair'])).toThrow(/--json needs a value/);
     expect(() => parseArgs(['--fast'])).toThrow(/unknown argument --fast/);
   });
 });
