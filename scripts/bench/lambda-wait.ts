@@ -93,8 +93,9 @@ export const lambdaWait: Measure = {
     await emulator.account(LAMBDA_WAIT_VPCS, { readOnly: false });
 
     // The handlers' cold start reads the environment: set it before importing them.
+    // Restored after the run (the SDK reads credentials from it at the first call, not at import).
     const { SLACK_SECRET_NAME: _noSlack, ...deployed } = functionEnv;
-    Object.assign(process.env, {
+    const handlerEnv: Record<string, string> = {
       ...deployed,
       // One run may repair every VPC (the bench lifts the change cap, as its other apply measures do).
       MAX_CHANGES: '1000',
@@ -105,7 +106,9 @@ export const lambdaWait: Measure = {
       POWERTOOLS_LOG_LEVEL: 'SILENT',
       POWERTOOLS_METRICS_DISABLED: 'true',
       POWERTOOLS_TRACE_ENABLED: 'false',
-    });
+    };
+    const previousEnv = Object.fromEntries(Object.keys(handlerEnv).map((key) => [key, process.env[key]]));
+    Object.assign(process.env, handlerEnv);
     const module = (await import('../../functions/runbook/handler.js')) as unknown as Record<
       string,
       LambdaHandler
@@ -177,6 +180,10 @@ export const lambdaWait: Measure = {
       });
     } finally {
       meter.uninstall();
+      for (const [key, value] of Object.entries(previousEnv)) {
+        if (value === undefined) delete process.env[key];
+        else process.env[key] = value;
+      }
       await emulator.control('ec2', EMULATOR_EC2_DEFAULTS);
     }
     const after = await planRegion(emulator.deps);
