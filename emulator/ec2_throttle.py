@@ -216,7 +216,9 @@ def _reset() -> None:
 
 
 def _control(method: str, body: object) -> object:
-    """GET: the buckets in use and how many requests each action had refused since the reset."""
+    """GET: the buckets in use (tokens left, the page's capacity and refill rate, and the speed
+    factor that multiplies the refill) and how many requests each action had refused since the
+    reset."""
     now = clock.now()
     speed = ec2_settings.current().throttleSpeed
     with _lock:
@@ -224,8 +226,17 @@ def _control(method: str, body: object) -> object:
         for (account, region, name), bucket in sorted(_buckets.items()):
             elapsed = max(0.0, now - bucket.updated)
             tokens = min(bucket.size.capacity, bucket.tokens + elapsed * bucket.size.refill_per_second * speed)
-            buckets.append({"account": account, "region": region, "bucket": name, "tokens": round(tokens, 3)})
-        return {"throttled": dict(_throttled), "buckets": buckets}
+            buckets.append(
+                {
+                    "account": account,
+                    "region": region,
+                    "bucket": name,
+                    "tokens": round(tokens, 3),
+                    "capacity": bucket.size.capacity,
+                    "refillPerSecond": bucket.size.refill_per_second,
+                }
+            )
+        return {"throttled": dict(_throttled), "buckets": buckets, "speed": speed}
 
 
 def install() -> None:

@@ -214,9 +214,12 @@ describe('throttling (EC2 request token buckets)', () => {
     expect((await errorOf(gateway())).name).toBe('RequestLimitExceeded');
     await advanceClock(endpoint, 0.4); // 3.4 s × 0.3 tokens/s ≥ 1 token
     await gateway();
-    expect((await control(endpoint, 'ec2-throttle')).body).toMatchObject({
-      throttled: { CreateVpcEndpoint: 2 },
-    });
+    const state = (await control(endpoint, 'ec2-throttle')).body as { buckets: unknown[] };
+    expect(state).toMatchObject({ throttled: { CreateVpcEndpoint: 2 }, speed: 1 });
+    // The page's size for the bucket: what a client paces itself by.
+    expect(state.buckets).toContainEqual(
+      expect.objectContaining({ bucket: 'CreateVpcEndpoint', capacity: 4, refillPerSecond: 0.3 }),
+    );
   });
 
   it('meters each account and Region separately, and the speed factor multiplies the refill', async () => {
