@@ -235,6 +235,7 @@ function applyDocument(report: ApplyReport): unknown {
     ...(planDocument(report.plan) as object),
     outcomes: report.outcomes,
     writeCalls: report.writeCalls,
+    throttledRetries: report.throttledRetries,
     stoppedAtMaxChanges: report.stoppedAtMaxChanges,
     converged: report.converged,
   };

@@ -1,9 +1,14 @@
-import type { RemediatorPorts } from '../core/ports.js';
+import type { RemediatorPorts, ThrottleCounter } from '../core/ports.js';
 import type { CoreClients } from '../aws/core-clients.js';
+import type { Ec2Pacer } from '../aws/ec2-pacing.js';
 import { Ec2WriterAdapter } from '../aws/ec2-writer.js';
 import { EcsAgentControlAdapter } from '../aws/ecs-adapter.js';
 import { SsmCommanderAdapter } from '../aws/ssm-adapter.js';
 import { RegionStateReader } from '../aws/state-reader.js';
+
+function throttleCounter(pacer: Ec2Pacer): ThrottleCounter {
+  return { throttledRetries: () => pacer.stats().throttledRetries };
+}
 
 /** The one place SDK clients become ports: every entry point (CLI, handlers, demo, bench) calls this. */
 export function createRemediatorPorts(clients: CoreClients): RemediatorPorts {
@@ -17,5 +22,6 @@ export function createRemediatorPorts(clients: CoreClients): RemediatorPorts {
     ec2: new Ec2WriterAdapter(clients.ec2),
     ssm: new SsmCommanderAdapter(clients.ssm),
     ecs: new EcsAgentControlAdapter(clients.ecs),
+    ...(clients.ec2Pacer ? { throttle: throttleCounter(clients.ec2Pacer) } : {}),
   };
 }

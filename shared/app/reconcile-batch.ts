@@ -112,9 +112,11 @@ export async function reconcileHints(
   for (const outcome of report.outcomes) add(`Action_${outcome.status}`);
   for (const [name, value] of tally) deps.metrics.count(name, value);
   deps.metrics.count('WriteCalls', report.writeCalls);
+  if (report.throttledRetries > 0) deps.metrics.count('ThrottledRetries', report.throttledRetries);
   deps.log.info('reconciled', {
     converged: report.converged,
     writeCalls: report.writeCalls,
+    throttledRetries: report.throttledRetries,
     stoppedAtMaxChanges: report.stoppedAtMaxChanges,
     findings: plan.vpcs.reduce((n, v) => n + v.findings.length, 0),
     outcomes: report.outcomes.map((o) => ({ id: o.actionId, status: o.status })),

@@ -271,6 +271,8 @@ export interface NetworkReport {
   readonly converged: boolean;
   readonly stoppedAtMaxChanges: boolean;
   readonly writeCalls: number;
+  /** Throttled EC2 requests retried during the network repair (absent in states from before it). */
+  readonly throttledRetries?: number;
   readonly counts: OutcomeCounts;
   readonly plan?: Plan;
   readonly outcomes?: readonly ActionOutcome[];
@@ -376,6 +378,7 @@ export async function applyNetworkTask(deps: RunbookDeps, payload: unknown): Pro
       converged: report.converged,
       stoppedAtMaxChanges: report.stoppedAtMaxChanges,
       writeCalls: report.writeCalls,
+      throttledRetries: report.throttledRetries,
       counts: countOutcomes(outcomes),
       plan: { ...live, vpcs: inScope },
       outcomes,
@@ -725,6 +728,7 @@ export function composeFinalReport(
       plan: network.plan,
       outcomes,
       writeCalls: network.writeCalls + batches.length,
+      throttledRetries: network.throttledRetries ?? 0,
       stoppedAtMaxChanges: network.stoppedAtMaxChanges,
       converged,
     },

@@ -22,6 +22,7 @@ import type { RemediatorConfig } from '../core/config.js';
 import type { CommandInvocation, RemediatorPorts } from '../core/ports.js';
 import { ECS_AGENT_SERVICES } from '../core/services.js';
 import { errorMessage } from '../aws/aws-errors.js';
+import { mapWithConcurrency } from '../aws/concurrency.js';
 import { SSM_BATCH, pollInvocations, restartCommand, type Clock } from './agent-restart.js';
 
 export { restartReasonParameter, type Clock } from './agent-restart.js';
@@ -32,7 +33,7 @@ export const realClock: Clock = {
 };
 
 export interface ApplyOptions {
-  readonly ports: Pick<RemediatorPorts, 'ec2' | 'ssm' | 'ecs'>;
+  readonly ports: Pick<RemediatorPorts, 'ec2' | 'ssm' | 'ecs' | 'throttle'>;
   readonly config: Pick<
     RemediatorConfig,
     | 'maxChanges'
@@ -43,6 +44,7 @@ export interface ApplyOptions {
     | 'ssmMaxErrors'
     | 'endpointWaitTimeoutSeconds'
     | 'agentWaitTimeoutSeconds'
+    | 'maxParallelVpcs'
   >;
   readonly clock?: Clock;
   /** Progress lines for a terminal (what is being waited for, elapsed time). */
@@ -69,48 +71,22 @@ class VpcRun {
 
 export async function applyPlan(plan: Plan, options: ApplyOptions): Promise<ApplyReport> {
   const executor = new Executor(options);
-  const outcomes: ActionOutcome[] = [];
-  let stopped = false;
-  for (const vpcPlan of plan.vpcs) {
-    const run = new VpcRun(vpcPlan.vpcId);
-    const vpcOutcomes = new Map<string, ActionOutcome>();
-    const done = (action: Action) => {
-      const outcome = vpcOutcomes.get(action.id);
-      if (outcome) options.onActionDone?.(outcome);
-    };
-    for (const action of vpcPlan.actions) {
-      if (stopped) {
-        vpcOutcomes.set(action.id, skip(action, 'not tried: the change cap was reached earlier in this run'));
-        done(action);
-        continue;
-      }
-      if (vpcPlan.mode !== 'enforce' || !action.apply) {
-        vpcOutcomes.set(action.id, skip(action, `${vpcPlan.mode} VPC: report only`));
-        done(action);
-        continue;
-      }
-      try {
-        if (isAgentWork(action)) await executor.settleEndpoints(run, vpcOutcomes);
-        vpcOutcomes.set(action.id, await executor.execute(action, run));
-      } catch (error) {
-        if (error instanceof ChangeCapReached) {
-          stopped = true;
-          vpcOutcomes.set(action.id, skip(action, error.message));
-        } else {
-          vpcOutcomes.set(action.id, fail(action, error));
-          markBroken(action, run, error);
-        }
-      }
-      done(action);
-    }
-    if (!stopped) await executor.settleEndpoints(run, vpcOutcomes);
-    outcomes.push(...vpcOutcomes.values());
-  }
+  const throttledBefore = options.ports.throttle?.throttledRetries() ?? 0;
+  // VPCs run side by side, at most maxParallelVpcs at a time; inside one VPC the actions stay in the
+  // plan's order (the ECS trio one at a time). The change cap, the endpoint wait budget and the EC2
+  // pacing are shared by all of them. Outcomes are reported in the plan's VPC order, whatever the
+  // order the VPCs finished in.
+  const perVpc = await mapWithConcurrency(plan.vpcs, options.config.maxParallelVpcs, (vpcPlan) =>
+    executor.applyVpc(vpcPlan),
+  );
+  const outcomes = perVpc.flat();
+  const stopped = executor.stopped;
   return {
     region: plan.region,
     plan,
     outcomes,
     writeCalls: executor.writes,
+    throttledRetries: (options.ports.throttle?.throttledRetries() ?? 0) - throttledBefore,
     stoppedAtMaxChanges: stopped,
     converged: !stopped && outcomes.every((o) => o.status !== 'failed'),
   };
@@ -153,6 +129,8 @@ function fail(action: Action, error: unknown): ActionOutcome {
 
 class Executor {
   writes = 0;
+  /** Set once a write would exceed the change cap: every VPC stops trying new actions. */
+  stopped = false;
   private readonly clock: Clock;
 
   /** Endpoint waits share one budget per run, so a run's total wait stays within a function timeout. */
@@ -161,6 +139,43 @@ class Executor {
   constructor(private readonly options: ApplyOptions) {
     this.clock = options.clock ?? realClock;
     this.endpointDeadline = this.clock.now() + options.config.endpointWaitTimeoutSeconds * 1000;
+  }
+
+  async applyVpc(vpcPlan: Plan['vpcs'][number]): Promise<ActionOutcome[]> {
+    const { options } = this;
+    const run = new VpcRun(vpcPlan.vpcId);
+    const vpcOutcomes = new Map<string, ActionOutcome>();
+    const done = (action: Action) => {
+      const outcome = vpcOutcomes.get(action.id);
+      if (outcome) options.onActionDone?.(outcome);
+    };
+    for (const action of vpcPlan.actions) {
+      if (this.stopped) {
+        vpcOutcomes.set(action.id, skip(action, 'not tried: the change cap was reached earlier in this run'));
+        done(action);
+        continue;
+      }
+      if (vpcPlan.mode !== 'enforce' || !action.apply) {
+        vpcOutcomes.set(action.id, skip(action, `${vpcPlan.mode} VPC: report only`));
+        done(action);
+        continue;
+      }
+      try {
+        if (isAgentWork(action)) await this.settleEndpoints(run, vpcOutcomes);
+        vpcOutcomes.set(action.id, await this.execute(action, run));
+      } catch (error) {
+        if (error instanceof ChangeCapReached) {
+          this.stopped = true;
+          vpcOutcomes.set(action.id, skip(action, error.message));
+        } else {
+          vpcOutcomes.set(action.id, fail(action, error));
+          markBroken(action, run, error);
+        }
+      }
+      done(action);
+    }
+    if (!this.stopped) await this.settleEndpoints(run, vpcOutcomes);
+    return [...vpcOutcomes.values()];
   }
 
   private async write<T>(call: () => Promise<T>): Promise<T> {

@@ -14,7 +14,7 @@ export interface CallCounter {
   reset(): void;
 }
 
-type ClientKey = Exclude<keyof AwsClients, 'region'>;
+type ClientKey = Exclude<keyof AwsClients, 'region' | 'ec2Pacer'>;
 
 const SERVICE_LABELS: Readonly<Record<ClientKey, string>> = {
   ec2: 'EC2',

@@ -1,11 +1,14 @@
 /**
  * Composition root for AWS: one SDK client per service, all for one Region, built the same way for
  * real AWS (standard credential chain, adaptive retries) and for a local emulator (`endpointUrl`,
- * same retries: it throttles like EC2).
+ * same retries: it throttles like EC2). The EC2 client carries the run's one pacer
+ * (shared/aws/ec2-pacing.ts).
  */
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { ECSClient } from '@aws-sdk/client-ecs';
 import { SSMClient } from '@aws-sdk/client-ssm';
+import { defaultConfig, ec2PacingFromEnvironment } from '../core/config.js';
+import { Ec2Pacer, paceEc2Client, type Ec2PacingOptions } from './ec2-pacing.js';
 
 /** The clients the remediator itself needs; Lambda bundles import only these (cold start). */
 export interface CoreClients {
@@ -13,6 +16,8 @@ export interface CoreClients {
   readonly ec2: EC2Client;
   readonly ecs: ECSClient;
   readonly ssm: SSMClient;
+  /** The EC2 client's pacer (its counts feed the apply report); undefined when pacing is off. */
+  readonly ec2Pacer?: Ec2Pacer;
 }
 
 export interface AwsClientOptions {
@@ -22,6 +27,12 @@ export interface AwsClientOptions {
   readonly endpointUrl?: string;
   /** Default: 3 (adaptive retry mode), for real AWS and an emulator endpoint alike. */
   readonly maxAttempts?: number;
+  /**
+   * Client-side pacing of EC2 requests. Default: the environment's EC2_RATE_SHARE / EC2_REFILL_FACTOR
+   * when set, else AWS's published rates at the default share for AWS, and off for an `endpointUrl`
+   * (an emulator meters requests only when asked to; pace it by setting the same refill factor).
+   */
+  readonly ec2Pacing?: Ec2PacingOptions | 'off';
   /** The environment to read the region and credential hints from (default: process.env). */
   readonly env?: Readonly<Record<string, string | undefined>>;
 }
@@ -81,12 +92,28 @@ export function clientConfig(options: AwsClientOptions = {}) {
   return config;
 }
 
+/** The pacing the options ask for (see `AwsClientOptions.ec2Pacing`); throws on a bad environment value. */
+export function pacingOptions(options: AwsClientOptions = {}): Ec2PacingOptions | undefined {
+  if (options.ec2Pacing === 'off') return undefined;
+  if (options.ec2Pacing) return options.ec2Pacing;
+  const env = options.env ?? process.env;
+  const configured = ec2PacingFromEnvironment(env);
+  if (configured) return { share: configured.ec2RateShare, refillFactor: configured.ec2RefillFactor };
+  if (options.endpointUrl?.trim()) return undefined;
+  return { share: defaultConfig.ec2RateShare, refillFactor: defaultConfig.ec2RefillFactor };
+}
+
 export function createCoreClients(options: AwsClientOptions = {}): CoreClients {
   const config = clientConfig(options);
+  const ec2 = new EC2Client(config);
+  const pacing = pacingOptions(options);
+  const ec2Pacer = pacing ? new Ec2Pacer(pacing) : undefined;
+  if (ec2Pacer) paceEc2Client(ec2, ec2Pacer);
   return {
     region: config.region,
-    ec2: new EC2Client(config),
+    ec2,
     ecs: new ECSClient(config),
     ssm: new SSMClient(config),
+    ...(ec2Pacer ? { ec2Pacer } : {}),
   };
 }

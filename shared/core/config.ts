@@ -17,6 +17,47 @@ const SSM_RATE_MESSAGES = {
     'SSM_MAX_ERRORS (ssmMaxErrors) must be 0, a positive number without leading zeros or a percentage from 0% to 100%, at most 7 characters (SendCommand MaxErrors)',
 } as const;
 
+/**
+ * The client-side pacing of EC2 requests (shared/aws/ec2-pacing.ts). EC2's buckets are per account
+ * and Region and shared with every other tool of the account ("Request throttling for the Amazon EC2
+ * API", https://docs.aws.amazon.com/ec2/latest/devguide/ec2-api-throttling.html): the remediator
+ * keeps to `ec2RateShare` of each bucket's capacity and refill (default one half, the rest left to
+ * the others). `ec2RefillFactor` multiplies the published refill rates: 1 for AWS; a test endpoint
+ * that refills its buckets faster than AWS is paced with the same factor.
+ */
+const ec2PacingShape = {
+  ec2RateShare: z
+    .number()
+    .gt(0, 'EC2_RATE_SHARE (ec2RateShare) must be > 0 and <= 1')
+    .max(1, 'EC2_RATE_SHARE (ec2RateShare) must be > 0 and <= 1')
+    .default(0.5),
+  ec2RefillFactor: z
+    .number()
+    .gt(0, 'EC2_REFILL_FACTOR (ec2RefillFactor) must be > 0 and <= 1000')
+    .max(1000, 'EC2_REFILL_FACTOR (ec2RefillFactor) must be > 0 and <= 1000')
+    .default(1),
+};
+
+export const ec2PacingSchema = z.object(ec2PacingShape);
+export type Ec2PacingConfig = z.infer<typeof ec2PacingSchema>;
+
+const numberFrom = (value: string | undefined) =>
+  value === undefined || value === '' ? undefined : Number(value);
+
+/**
+ * The pacing settings of the environment (EC2_RATE_SHARE, EC2_REFILL_FACTOR); undefined when neither
+ * is set, so the client builder can tell "not configured" from the defaults. Throws on a bad value.
+ */
+export function ec2PacingFromEnvironment(
+  env: Readonly<Record<string, string | undefined>>,
+): Ec2PacingConfig | undefined {
+  if (!env.EC2_RATE_SHARE && !env.EC2_REFILL_FACTOR) return undefined;
+  return ec2PacingSchema.parse({
+    ec2RateShare: numberFrom(env.EC2_RATE_SHARE),
+    ec2RefillFactor: numberFrom(env.EC2_REFILL_FACTOR),
+  });
+}
+
 /** Settings a user changes; every one has a default. Parsed once (CLI start or Lambda cold start). */
 export const remediatorConfigSchema = z.object({
   defaultMode: z.enum(MODES as ['enforce', 'audit', 'off']).default('audit'),
@@ -41,6 +82,9 @@ export const remediatorConfigSchema = z.object({
   agentWaitTimeoutSeconds: z.number().int().min(1).max(3600).default(300),
   /** Agents older than 1.25.1 get UpdateContainerAgent where supported; false reports them only. */
   updateOldAgents: z.boolean().default(true),
+  /** VPCs applied at the same time; each VPC's own steps stay in order. */
+  maxParallelVpcs: z.number().int().min(1).max(50).default(4),
+  ...ec2PacingShape,
 });
 
 export type RemediatorConfig = z.infer<typeof remediatorConfigSchema>;
@@ -62,8 +106,7 @@ export function configFromEnvironment(env: Readonly<Record<string, string | unde
     if (/^(false|0|no)$/i.test(value)) return false;
     return value; // zod reports it
   };
-  const number = (value: string | undefined) =>
-    value === undefined || value === '' ? undefined : Number(value);
+  const number = numberFrom;
   return remediatorConfigSchema.parse({
     defaultMode: env.DEFAULT_MODE || undefined,
     modeTagKey: env.MODE_TAG_KEY || undefined,
@@ -78,5 +121,8 @@ export function configFromEnvironment(env: Readonly<Record<string, string | unde
     endpointWaitTimeoutSeconds: number(env.ENDPOINT_WAIT_TIMEOUT_SECONDS),
     agentWaitTimeoutSeconds: number(env.AGENT_WAIT_TIMEOUT_SECONDS),
     updateOldAgents: boolean(env.UPDATE_OLD_AGENTS),
+    maxParallelVpcs: number(env.MAX_PARALLEL_VPCS),
+    ec2RateShare: number(env.EC2_RATE_SHARE),
+    ec2RefillFactor: number(env.EC2_REFILL_FACTOR),
   });
 }

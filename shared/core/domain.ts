@@ -387,6 +387,8 @@ export interface ApplyReport {
   readonly outcomes: readonly ActionOutcome[];
   /** AWS write calls made (create, modify, authorize, send command, update agent). */
   readonly writeCalls: number;
+  /** Throttled EC2 requests (RequestLimitExceeded) that were retried during the run; none failed an action. */
+  readonly throttledRetries: number;
   /** True when the change cap stopped the run before every action was tried. */
   readonly stoppedAtMaxChanges: boolean;
   /** Every applicable action applied or was already satisfied; nothing failed. */

@@ -147,10 +147,20 @@ export interface EcsAgentControl {
   updateContainerAgent(clusterArn: string, containerInstanceArn: string): Promise<void>;
 }
 
+/**
+ * How many throttled AWS requests were retried (and so did not fail) since the counter was built;
+ * the apply report takes the difference over a run.
+ */
+export interface ThrottleCounter {
+  throttledRetries(): number;
+}
+
 /** Everything apply needs; built once in the composition root. */
 export interface RemediatorPorts {
   readonly reader: StateReader;
   readonly ec2: Ec2Writer;
   readonly ssm: SsmCommander;
   readonly ecs: EcsAgentControl;
+  /** Present when the EC2 client paces and retries throttled requests (shared/aws/ec2-pacing.ts). */
+  readonly throttle?: ThrottleCounter;
 }

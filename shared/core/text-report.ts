@@ -231,7 +231,11 @@ function outcomeLine(o: ActionOutcome, action: Action | undefined, style: Style)
 export function formatApplyReport(report: ApplyReport, options: ReportOptions = {}): string {
   const style = options.style ?? PLAIN;
   const actions = new Map(report.plan.vpcs.flatMap((v) => v.actions.map((a) => [a.id, a] as const)));
-  const lines = [`Applied in ${report.region}: ${plural(report.writeCalls, 'write call')}`];
+  const throttled =
+    report.throttledRetries > 0
+      ? ` (${plural(report.throttledRetries, 'throttled EC2 request')} retried)`
+      : '';
+  const lines = [`Applied in ${report.region}: ${plural(report.writeCalls, 'write call')}${throttled}`];
   for (const vpc of report.plan.vpcs) {
     const outcomes = report.outcomes.filter((o) => o.vpcId === vpc.vpcId);
     if (outcomes.length === 0 || (!options.verbose && vpc.mode !== 'enforce')) continue;

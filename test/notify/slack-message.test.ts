@@ -79,6 +79,7 @@ function report(p: Plan, outcomes: ActionOutcome[], overrides: Partial<ApplyRepo
     plan: p,
     outcomes,
     writeCalls: outcomes.length,
+    throttledRetries: 0,
     stoppedAtMaxChanges: false,
     converged: outcomes.every((o) => o.status !== 'failed'),
     ...overrides,

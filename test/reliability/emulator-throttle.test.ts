@@ -1,7 +1,9 @@
 /**
  * Apply under EC2's own throttling: the emulator's token buckets (emulator/ec2_throttle.py, the
  * sizes of "Request throttling for the Amazon EC2 API") switched on through `/_emulator/ec2`, with
- * the SDK's real retries (3 attempts, adaptive) — no fixed "fail twice" injection.
+ * the SDK's real retries (3 attempts, adaptive) — no fixed "fail twice" injection. The EC2 client is
+ * unpaced (`ec2Pacing: 'off'`): this is the SDK alone, with nothing pacing or re-sending throttled
+ * requests; test/reliability/throttle-storm.test.ts has the paced runs.
  *
  * Run 1, emulator clock frozen (no refill): the account's CreateVpcEndpoint bucket (4 tokens) is all
  * the run gets. What must hold: the writes the buckets allow are applied, every failure names
@@ -44,7 +46,7 @@ function duplicates(endpoints: readonly VpcEndpoint[]): string[] {
 describe('apply on a few VPCs under the emulator’s EC2 token buckets', () => {
   it('applies what the buckets allow, fails the rest with RequestLimitExceeded, never duplicates, converges once they refill', async () => {
     const endpoint = await resetEmulator();
-    const clients = createAwsClients({ region: REGION, endpointUrl: endpoint });
+    const clients = createAwsClients({ region: REGION, endpointUrl: endpoint, ec2Pacing: 'off' });
     await seedBenchAccount(clients, { vpcCount: VPCS, mode: 'enforce' });
     const deps: RemediatorDeps = {
       ports: createRemediatorPorts(clients),

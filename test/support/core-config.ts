@@ -18,4 +18,7 @@ export const CORE_DEFAULTS: RemediatorConfig = {
   endpointWaitTimeoutSeconds: 600,
   agentWaitTimeoutSeconds: 300,
   updateOldAgents: true,
+  maxParallelVpcs: 4,
+  ec2RateShare: 0.5,
+  ec2RefillFactor: 1,
 };

@@ -2,7 +2,12 @@
  * Every setting's default, its environment variable, and its bounds. SSM_MAX_CONCURRENCY and
  * SSM_MAX_ERRORS are left out on purpose: their validation is being reworked elsewhere.
  */
-import { configFromEnvironment, defaultConfig, remediatorConfigSchema } from '../../../shared/core/config.js';
+import {
+  configFromEnvironment,
+  defaultConfig,
+  ec2PacingFromEnvironment,
+  remediatorConfigSchema,
+} from '../../../shared/core/config.js';
 import { CORE_DEFAULTS } from '../../support/core-config.js';
 
 describe('config defaults', () => {
@@ -20,6 +25,9 @@ describe('config defaults', () => {
       endpointWaitTimeoutSeconds: 600,
       agentWaitTimeoutSeconds: 300,
       updateOldAgents: true,
+      maxParallelVpcs: 4,
+      ec2RateShare: 0.5,
+      ec2RefillFactor: 1,
     });
   });
 
@@ -42,6 +50,9 @@ describe('config defaults', () => {
       ENDPOINT_WAIT_TIMEOUT_SECONDS: '',
       AGENT_WAIT_TIMEOUT_SECONDS: '',
       UPDATE_OLD_AGENTS: '',
+      MAX_PARALLEL_VPCS: '',
+      EC2_RATE_SHARE: '',
+      EC2_REFILL_FACTOR: '',
     };
     expect(configFromEnvironment(blanks)).toEqual(defaultConfig);
   });
@@ -61,6 +72,9 @@ describe('configFromEnvironment', () => {
       ENDPOINT_WAIT_TIMEOUT_SECONDS: '3600',
       AGENT_WAIT_TIMEOUT_SECONDS: '1',
       UPDATE_OLD_AGENTS: 'no',
+      MAX_PARALLEL_VPCS: '7',
+      EC2_RATE_SHARE: '0.25',
+      EC2_REFILL_FACTOR: '20',
     });
     const { ssmMaxConcurrency: _c, ssmMaxErrors: _e, ...rest } = config;
     expect(rest).toEqual({
@@ -75,6 +89,9 @@ describe('configFromEnvironment', () => {
       endpointWaitTimeoutSeconds: 3600,
       agentWaitTimeoutSeconds: 1,
       updateOldAgents: false,
+      maxParallelVpcs: 7,
+      ec2RateShare: 0.25,
+      ec2RefillFactor: 20,
     });
   });
 
@@ -112,6 +129,15 @@ describe('configFromEnvironment', () => {
     ['AGENT_WAIT_TIMEOUT_SECONDS', '3601'],
     ['EXCLUDE_SERVICES', 'ecs,sqs'],
     ['DEFAULT_MODE', 'Enforce'],
+    ['MAX_PARALLEL_VPCS', '0'],
+    ['MAX_PARALLEL_VPCS', '51'],
+    ['MAX_PARALLEL_VPCS', '2.5'],
+    ['EC2_RATE_SHARE', '0'],
+    ['EC2_RATE_SHARE', '-0.5'],
+    ['EC2_RATE_SHARE', '1.01'],
+    ['EC2_RATE_SHARE', 'half'],
+    ['EC2_REFILL_FACTOR', '0'],
+    ['EC2_REFILL_FACTOR', '1001'],
   ])('rejects %s=%s', (name, value) => {
     expect(() => configFromEnvironment({ [name]: value })).toThrow();
   });
@@ -120,8 +146,32 @@ describe('configFromEnvironment', () => {
     ['MAX_CHANGES', '1000', 'maxChanges', 1000],
     ['ENDPOINT_WAIT_TIMEOUT_SECONDS', '1', 'endpointWaitTimeoutSeconds', 1],
     ['AGENT_WAIT_TIMEOUT_SECONDS', '3600', 'agentWaitTimeoutSeconds', 3600],
+    ['MAX_PARALLEL_VPCS', '1', 'maxParallelVpcs', 1],
+    ['MAX_PARALLEL_VPCS', '50', 'maxParallelVpcs', 50],
+    ['EC2_RATE_SHARE', '1', 'ec2RateShare', 1],
+    ['EC2_RATE_SHARE', '0.01', 'ec2RateShare', 0.01],
+    ['EC2_REFILL_FACTOR', '1000', 'ec2RefillFactor', 1000],
   ])('accepts the bound %s=%s', (name, value, key, expected) => {
     expect(configFromEnvironment({ [name]: value })).toMatchObject({ [key]: expected });
+  });
+
+  it('the pacing settings alone: undefined when unset, parsed and validated with clear messages when set', () => {
+    expect(ec2PacingFromEnvironment({})).toBeUndefined();
+    expect(ec2PacingFromEnvironment({ EC2_RATE_SHARE: '', EC2_REFILL_FACTOR: '' })).toBeUndefined();
+    expect(ec2PacingFromEnvironment({ EC2_REFILL_FACTOR: '20' })).toEqual({
+      ec2RateShare: 0.5,
+      ec2RefillFactor: 20,
+    });
+    expect(ec2PacingFromEnvironment({ EC2_RATE_SHARE: '1' })).toEqual({
+      ec2RateShare: 1,
+      ec2RefillFactor: 1,
+    });
+    expect(() => ec2PacingFromEnvironment({ EC2_RATE_SHARE: '0' })).toThrow(
+      'EC2_RATE_SHARE (ec2RateShare) must be > 0 and <= 1',
+    );
+    expect(() => ec2PacingFromEnvironment({ EC2_REFILL_FACTOR: '5000' })).toThrow(
+      'EC2_REFILL_FACTOR (ec2RefillFactor) must be > 0 and <= 1000',
+    );
   });
 
   it('rejects empty names and tag keys given directly', () => {

@@ -279,6 +279,7 @@ describe('formatApplyReport', () => {
     plan: { region: 'us-east-1', vpcs: [vpcPlan({})], estimatedMonthlyCostUsd: 0, warnings: [] },
     outcomes: [],
     writeCalls: 0,
+    throttledRetries: 0,
     stoppedAtMaxChanges: false,
     converged: true,
     ...o,
@@ -316,6 +317,15 @@ describe('formatApplyReport', () => {
       'Converged.',
       'Apply: 0 applied, 0 failed · stopped at the change cap (0 writes)',
     ]);
+  });
+
+  it('names the throttled EC2 requests that were retried, when there were any', () => {
+    expect(formatApplyReport(report({ writeCalls: 5, throttledRetries: 3 })).split('\n')[0]).toBe(
+      'Applied in us-east-1: 5 write calls (3 throttled EC2 requests retried)',
+    );
+    expect(formatApplyReport(report({ writeCalls: 1, throttledRetries: 1 })).split('\n')[0]).toBe(
+      'Applied in us-east-1: 1 write call (1 throttled EC2 request retried)',
+    );
   });
 
   it('throws on an unknown outcome', () => {

@@ -135,6 +135,7 @@ const report: ApplyReport = {
   region: 'eu-west-1',
   plan,
   writeCalls: 1,
+  throttledRetries: 0,
   stoppedAtMaxChanges: false,
   converged: false,
   outcomes: [
