@@ -134,9 +134,11 @@ describe('execution input', () => {
   it.each([
     [{ mode: 'fix' }, /mode/],
     [{ requireAproval: true }, /requireAproval/],
-    [{ vpcIds: ['subnet-1234'] }, /VPC ids look like/],
+    [{ vpcIds: ['subnet-1234'] }, /every VPC id must be a VPC id such as vpc-0123456789abcdef0/],
+    // Not hex: the CLI refuses it too (shared/core/id-patterns.ts).
+    [{ vpcIds: ['vpc-xyzxyzxy'] }, /every VPC id must be a VPC id/],
     [{ vpcIds: [] }, /vpcIds/],
-    [{ region: 'US East' }, /region must look like/],
+    [{ region: 'US East' }, /region must be a Region code such as us-east-1/],
     [{ region: 'eu-west-1' }, /region eu-west-1 is not this stack's Region \(us-east-1\).*multi-Region/],
     [{ requireApproval: 'yes' }, /requireApproval/],
     ['apply', /object/],
