@@ -1,7 +1,9 @@
 /**
- * The executor through the real adapters, with SDK clients mocked only for what the emulator cannot
- * produce (facts.md): throttling, pending/failed/rejected endpoints, failed SSM commands, agents that
- * never reconnect, a response lost after the endpoint was created.
+ * The executor through the real adapters, with the SDK clients scripted (aws-sdk-client-mock) where a
+ * test needs an exact response at an exact call, which the emulator does not give on cue: throttling
+ * of one given call, pending/failed/rejected endpoints, failed SSM commands, agents that never
+ * reconnect, a response lost after the endpoint was created. Fault injection of the same calls on
+ * the emulator is in test/reliability/fault-injection*.test.ts.
  */
 import {
   CreateVpcEndpointCommand,
