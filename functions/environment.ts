@@ -4,7 +4,7 @@
  * every variable that is wrong and what is wrong with it, before any client is built.
  */
 import { z } from 'zod';
-import { ConfigError, configFromEnvironment, type RemediatorConfig } from '../shared/core/config.js';
+import type { RemediatorConfig } from '../shared/core/config.js';
 import { REGION_HINT, REGION_PATTERN } from '../shared/core/id-patterns.js';
 
 export type Environment = Readonly<Record<string, string | undefined>>;
@@ -85,10 +85,18 @@ function problemOf(issue: z.core.$ZodIssue, env: Environment): string {
   return `${variable}: ${issue.message}${got}`;
 }
 
+/** An error listing what is wrong, one problem per variable (ConfigError is one). */
+const problemsIn = (error: unknown): readonly string[] | undefined => {
+  const problems = (error as { problems?: unknown } | null)?.problems;
+  return Array.isArray(problems) && problems.every((p) => typeof p === 'string') ? problems : undefined;
+};
+
 /**
- * Parses `env` with `shape` (unknown variables are ignored) and, with `config: true`, the
- * remediator's settings (shared/core/config.ts) too; every problem of both is reported at once.
- * The result is frozen: nothing changes the environment after the cold start.
+ * Parses `env` with `shape` (unknown variables are ignored) and, given `config` (the reader of the
+ * remediator's settings, configFromEnvironment), those settings too; every problem of both is
+ * reported at once. The reader is passed in rather than imported, so that functions without
+ * settings (sweep, slack-interactions) do not bundle them. The result is frozen: nothing changes the
+ * environment after the cold start.
  */
 export function parseEnvironment<Shape extends z.ZodRawShape>(
   functionName: string,
@@ -99,13 +107,13 @@ export function parseEnvironment<Shape extends z.ZodRawShape>(
   functionName: string,
   shape: Shape,
   env: Environment,
-  options: { readonly config: true },
+  options: { readonly config: (env: Environment) => RemediatorConfig },
 ): Readonly<z.output<z.ZodObject<Shape>> & { readonly config: RemediatorConfig }>;
 export function parseEnvironment<Shape extends z.ZodRawShape>(
   functionName: string,
   shape: Shape,
   env: Environment,
-  options: { readonly config?: boolean } = {},
+  options: { readonly config?: (env: Environment) => RemediatorConfig } = {},
 ): Readonly<z.output<z.ZodObject<Shape>> & { readonly config?: RemediatorConfig }> {
   const problems: string[] = [];
   const parsed = z.object(shape).safeParse(env);
@@ -113,10 +121,11 @@ export function parseEnvironment<Shape extends z.ZodRawShape>(
   let config: RemediatorConfig | undefined;
   if (options.config) {
     try {
-      config = Object.freeze(configFromEnvironment(env));
+      config = Object.freeze(options.config(env));
     } catch (error) {
-      if (!(error instanceof ConfigError)) throw error;
-      problems.push(...error.problems);
+      const named = problemsIn(error);
+      if (!named) throw error;
+      problems.push(...named);
     }
   }
   if (!parsed.success || problems.length > 0) throw new EnvironmentError(functionName, problems);

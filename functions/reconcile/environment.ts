@@ -7,7 +7,7 @@ import {
   regionVariable,
 } from '../environment.js';
 import type { Environment } from '../environment.js';
-import type { RemediatorConfig } from '../../shared/core/config.js';
+import { configFromEnvironment, type RemediatorConfig } from '../../shared/core/config.js';
 import { IAM_ROLE_ARN_HINT, IAM_ROLE_ARN_PATTERN } from '../../shared/core/id-patterns.js';
 
 /** One week: a drift still there after that is announced again. */
@@ -33,7 +33,7 @@ export interface ReconcileEnvironment {
 
 /** Throws EnvironmentError naming every variable that is wrong. */
 export function parseReconcileEnvironment(env: Environment): ReconcileEnvironment {
-  const parsed = parseEnvironment('reconcile', shape, env, { config: true });
+  const parsed = parseEnvironment('reconcile', shape, env, { config: configFromEnvironment });
   return Object.freeze({
     region: parsed.AWS_REGION,
     config: parsed.config,

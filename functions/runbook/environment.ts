@@ -1,6 +1,6 @@
 /** The runbook functions' environment (tasks and changes share it), parsed once at cold start. */
 import { optionalNameVariable, parseEnvironment, regionVariable, type Environment } from '../environment.js';
-import type { RemediatorConfig } from '../../shared/core/config.js';
+import { configFromEnvironment, type RemediatorConfig } from '../../shared/core/config.js';
 
 const shape = {
   AWS_REGION: regionVariable,
@@ -18,7 +18,7 @@ export interface RunbookEnvironment {
 
 /** Throws EnvironmentError naming every variable that is wrong. */
 export function parseRunbookEnvironment(env: Environment): RunbookEnvironment {
-  const parsed = parseEnvironment('runbook', shape, env, { config: true });
+  const parsed = parseEnvironment('runbook', shape, env, { config: configFromEnvironment });
   return Object.freeze({
     region: parsed.AWS_REGION,
     config: parsed.config,
