@@ -30,8 +30,9 @@ export const ACCOUNT_ID_PATTERN = /^\d{12}$/;
 export const ACCOUNT_ID_HINT = 'a 12-digit AWS account id';
 
 /**
- * An IAM role ARN, `arn:<partition>:iam::<account>:role/<path/><name>`: "IAM ARNs", IAM User Guide
- * (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference-arns.html). IAM is global: no Region.
+ * An IAM role ARN, `arn:<partition>:iam::<account>:role/<path/><name>`: "IAM identifiers", IAM ARNs,
+ * IAM User Guide (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_identifiers.html#identifiers-arns).
+ * IAM is global: no Region.
  */
 export const IAM_ROLE_ARN_PATTERN = /^arn:aws(?:-[a-z]+)*:iam::\d{12}:role\/(?:[\w+=,.@-]+\/)*[\w+=,.@-]+$/;
 export const IAM_ROLE_ARN_HINT = 'an IAM role ARN such as arn:aws:iam::123456789012:role/name';
