@@ -10,17 +10,19 @@ import {
 import { STATE_MACHINE_ARN_HINT, STATE_MACHINE_ARN_PATTERN } from '../../shared/core/id-patterns.js';
 
 /**
- * A Slack user id: U or W, then upper-case letters and digits (Slack API changelog, "User ID format
- * changes", https://api.slack.com/changelog/2016-08-11-user-id-format-changes).
+ * A Slack user id, compared as given: one word, no white space. Slack ids usually begin with U or W,
+ * but Slack asks apps not to assume which characters make up an id ("Some user ID strings are
+ * changing", https://api.slack.com/changelog/2016-08-11-user-id-format-changes), so only a value
+ * that cannot be one id (a name with a space, e.g.) is refused.
  */
-const SLACK_USER_ID = /^[UW][A-Z0-9]{2,}$/;
+const SLACK_USER_ID = /^\S+$/;
 
 const shape = {
   AWS_REGION: regionVariable,
   /** Secrets Manager secret holding the Slack app's signing secret (name, not ARN). */
   SLACK_SIGNING_SECRET_NAME: requiredVariable('the name of the secret holding the Slack signing secret'),
   /** Who may approve or reject; unset or blank: nobody (every click is refused). */
-  SLACK_APPROVER_IDS: listVariable(SLACK_USER_ID, 'a Slack user id such as U0123ABCD'),
+  SLACK_APPROVER_IDS: listVariable(SLACK_USER_ID, 'a Slack user id such as U0123ABCD (one word)'),
   /** Only executions of this state machine are resumed. */
   RUNBOOK_STATE_MACHINE_ARN: patternVariable(STATE_MACHINE_ARN_PATTERN, STATE_MACHINE_ARN_HINT),
 };

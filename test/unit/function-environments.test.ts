@@ -162,7 +162,7 @@ describe('the Slack interactions function’s environment', () => {
     ['SLACK_SIGNING_SECRET_NAME', ' ', /^SLACK_SIGNING_SECRET_NAME: is not set/],
     [
       'SLACK_APPROVER_IDS',
-      'U0APPROVER,alice',
+      'U0APPROVER,Alice Smith',
       /^SLACK_APPROVER_IDS: each comma-separated item must be a Slack user id/,
     ],
     ['RUNBOOK_STATE_MACHINE_ARN', undefined, /^RUNBOOK_STATE_MACHINE_ARN: is not set/],
