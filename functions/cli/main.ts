@@ -10,6 +10,7 @@ import { configFromEnvironment, type RemediatorConfig } from '../../shared/core/
 import type { Action, ApplyReport, Plan } from '../../shared/core/domain.js';
 import { FINDING_CODES } from '../../shared/core/domain.js';
 import { FINDING_EXPLANATIONS, formatExplanation, isFindingCode } from '../../shared/core/explanations.js';
+import { isRegion, isVpcId, REGION_HINT, VPC_ID_HINT } from '../../shared/core/id-patterns.js';
 import { hasDrift } from '../../shared/core/plan.js';
 import { describeAction, planDocument } from '../../shared/core/report.js';
 import {
@@ -89,9 +90,6 @@ AWS documentation page. Without CODE: lists the codes.
 
 /** Kept for callers that print the overview. */
 export const USAGE = HELP.main;
-
-const REGION_PATTERN = /^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d{1,2}$/;
-const VPC_PATTERN = /^vpc-[0-9a-f]{8,17}$/;
 
 export interface CliIo {
   readonly stdout: (text: string) => void;
@@ -191,11 +189,11 @@ function parse(argv: readonly string[]): Parsed | { help: keyof typeof HELP } | 
   }
   const maxArgs = command === 'plan' ? 0 : 1;
   if (rest.length > maxArgs) throw new UsageError(`unexpected argument ${JSON.stringify(rest[maxArgs])}`);
-  if (values.region !== undefined && !REGION_PATTERN.test(values.region)) {
-    throw new UsageError(`unknown region ${JSON.stringify(values.region)}`);
+  if (values.region !== undefined && !isRegion(values.region)) {
+    throw new UsageError(`unknown region ${JSON.stringify(values.region)}: expected ${REGION_HINT}`);
   }
   for (const vpc of values.vpc ?? []) {
-    if (!VPC_PATTERN.test(vpc)) throw new UsageError(`not a VPC id: ${JSON.stringify(vpc)}`);
+    if (!isVpcId(vpc)) throw new UsageError(`not a VPC id: ${JSON.stringify(vpc)}: expected ${VPC_ID_HINT}`);
   }
   let maxChanges: number | undefined;
   if (values['max-changes'] !== undefined) {

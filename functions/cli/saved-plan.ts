@@ -8,6 +8,12 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { z } from 'zod';
 import type { Plan } from '../../shared/core/domain.js';
 import { stableHash } from '../../shared/core/hash.js';
+import {
+  ACCOUNT_ID_HINT,
+  ACCOUNT_ID_PATTERN,
+  REGION_HINT,
+  REGION_PATTERN,
+} from '../../shared/core/id-patterns.js';
 
 export const SAVED_PLAN_FORMAT = 'ecs-endpoint-remediator/saved-plan';
 export const SAVED_PLAN_FORMAT_VERSION = 1;
@@ -36,8 +42,8 @@ const fileSchema = z.object({
   format: z.literal(SAVED_PLAN_FORMAT),
   formatVersion: z.number(),
   toolVersion: z.string(),
-  account: z.string(),
-  region: z.string(),
+  account: z.string().regex(ACCOUNT_ID_PATTERN, `must be ${ACCOUNT_ID_HINT}`),
+  region: z.string().regex(REGION_PATTERN, `must be ${REGION_HINT}`),
   createdAt: z.string(),
   plan: z.looseObject({
     region: z.string(),

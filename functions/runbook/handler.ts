@@ -3,59 +3,33 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
-import { createCoreClients } from '../../shared/aws/core-clients.js';
-import { createRemediatorPorts } from '../../shared/app/ports.js';
-import type { RemediatorPorts } from '../../shared/core/ports.js';
-import { runTask, taskOf, type RunbookDeps, type RunbookTaskName } from '../../shared/app/runbook.js';
-import { SlackNotifier, webhookUrlFromSecretsManager } from '../../shared/notify/slack-notifier.js';
-import { createLambdaRuntime, logSink } from '../lambda-runtime.js';
+import { runTask, taskOf, type RunbookTaskName } from '../../shared/app/runbook.js';
+import { atColdStart, createObservability } from '../lambda-runtime.js';
+import { composeRunbook } from './composition.js';
+import { parseRunbookEnvironment } from './environment.js';
 
 /**
  * The runbook's Lambda tasks. One file, two functions: `tasks` (reads, waits and reports; no write
  * permission) and `changes` (network repair and agent restarts; the change policy). Each refuses the
  * other's tasks, so a mis-wired state machine fails instead of running with the wrong role.
  */
-const runtime = createLambdaRuntime('runbook');
-const env = process.env;
-
-/** Ports per Region, built once per container (the function's own Region comes from the runtime). */
-const portsByRegion = new Map<string, RemediatorPorts>([[runtime.deps.region, runtime.deps.ports]]);
-function portsFor(region: string): RemediatorPorts {
-  let ports = portsByRegion.get(region);
-  if (!ports) {
-    const clients = createCoreClients({ env, region });
-    for (const client of [clients.ec2, clients.ecs, clients.ssm]) runtime.tracer.captureAWSv3Client(client);
-    ports = createRemediatorPorts(clients);
-    portsByRegion.set(region, ports);
-  }
-  return ports;
-}
-
-const log = logSink(runtime.logger);
-const notifier = env.SLACK_SECRET_NAME
-  ? new SlackNotifier({ webhookUrl: webhookUrlFromSecretsManager(env.SLACK_SECRET_NAME), logger: log })
-  : undefined;
-
-const deps: RunbookDeps = {
-  portsFor,
-  config: runtime.deps.config,
-  defaultRegion: runtime.deps.region,
-  log,
-  ...(notifier ? { post: async (message) => (await notifier.post(message)).delivered } : {}),
-};
+const observability = createObservability('runbook');
+const deps = atColdStart(observability.logger, () =>
+  composeRunbook(parseRunbookEnvironment(process.env), observability),
+);
 
 function dispatcher(allowed: readonly RunbookTaskName[]) {
   return middy(async (event: unknown) => {
     const task = taskOf(event, allowed);
     const executionArn = (event as { executionArn?: unknown }).executionArn;
-    if (typeof executionArn === 'string') runtime.logger.setCorrelationId(executionArn);
-    runtime.logger.appendKeys({ task });
-    runtime.metrics.addMetric(`RunbookTask_${task}`, MetricUnit.Count, 1);
+    if (typeof executionArn === 'string') observability.logger.setCorrelationId(executionArn);
+    observability.logger.appendKeys({ task });
+    observability.metrics.addMetric(`RunbookTask_${task}`, MetricUnit.Count, 1);
     return runTask(deps, task, event);
   })
-    .use(injectLambdaContext(runtime.logger, { resetKeys: true, logEvent: false }))
-    .use(captureLambdaHandler(runtime.tracer))
-    .use(logMetrics(runtime.metrics, { captureColdStartMetric: true }));
+    .use(injectLambdaContext(observability.logger, { resetKeys: true, logEvent: false }))
+    .use(captureLambdaHandler(observability.tracer))
+    .use(logMetrics(observability.metrics, { captureColdStartMetric: true }));
 }
 
 export const tasks = dispatcher(['plan', 'requestApproval', 'checkEndpoints', 'verifyAgents', 'notify']);

@@ -1,38 +1,35 @@
 import middy from '@middy/core';
-import { SQSClient, SendMessageCommand } from '@aws-sdk/client-sqs';
-import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { parser } from '@aws-lambda-powertools/parser/middleware';
 import { EventBridgeSchema } from '@aws-lambda-powertools/parser/schemas/eventbridge';
 import type { EventBridgeEvent } from '@aws-lambda-powertools/parser/types';
-import { Tracer } from '@aws-lambda-powertools/tracer';
 import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
-import { z } from 'zod';
 import { sweepRequest } from '../../shared/events/index.js';
+import { atColdStart, createObservability } from '../lambda-runtime.js';
+import { composeSweep } from './composition.js';
+import { parseSweepEnvironment } from './environment.js';
 
-const env = z.object({ EVENT_QUEUE_URL: z.string().url(), AWS_REGION: z.string().min(1) }).parse(process.env);
-const logger = new Logger({ serviceName: 'ecs-endpoint-remediator' });
-const tracer = new Tracer({ serviceName: 'ecs-endpoint-remediator' });
-const sqs = tracer.captureAWSv3Client(new SQSClient({ region: env.AWS_REGION }));
+const observability = createObservability('sweep');
+const deps = atColdStart(observability.logger, () =>
+  composeSweep(parseSweepEnvironment(process.env), observability),
+);
 
 /**
  * The scheduled sweep puts a whole-region request on the event queue instead of reconciling itself:
  * the one reconcile function (reserved concurrency 1) stays the only writer, so runs never race.
  */
 export const handler = middy(async (event: EventBridgeEvent) => {
-  logger.setCorrelationId(event.id);
+  observability.logger.setCorrelationId(event.id);
   const request = sweepRequest({
     id: event.id,
     account: event.account,
-    region: env.AWS_REGION,
+    region: deps.region,
     time: event.time,
   });
-  const { MessageId } = await sqs.send(
-    new SendMessageCommand({ QueueUrl: env.EVENT_QUEUE_URL, MessageBody: JSON.stringify(request) }),
-  );
-  logger.info('sweep requested', { messageId: MessageId });
-  return { queued: MessageId };
+  const messageId = await deps.enqueue(request);
+  observability.logger.info('sweep requested', { messageId });
+  return { queued: messageId };
 })
-  .use(injectLambdaContext(logger, { resetKeys: true }))
-  .use(captureLambdaHandler(tracer))
+  .use(injectLambdaContext(observability.logger, { resetKeys: true }))
+  .use(captureLambdaHandler(observability.tracer))
   .use(parser({ schema: EventBridgeSchema }));

@@ -25,6 +25,7 @@ import type {
   VpcPlan,
 } from '../core/domain.js';
 import type { RemediatorPorts } from '../core/ports.js';
+import { REGION_HINT, REGION_PATTERN, VPC_ID_HINT, VPC_ID_PATTERN } from '../core/id-patterns.js';
 import { hasDrift } from '../core/plan.js';
 import { applyPlan, realClock, type Clock } from '../apply/executor.js';
 import { pollInvocations, restartCommand } from '../apply/agent-restart.js';
@@ -56,14 +57,11 @@ export const MAX_RESTART_INSTANCES = 400;
 export const PLANNED_IDS_BUDGET = 64_000;
 export const APPLY_RESULT_BUDGET = 160_000;
 
-const REGION = /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/;
-const VPC_ID = /^vpc-[0-9a-z]{8,17}$/;
-
 /** The execution input. Unknown keys are refused: a typo must not silently mean "no approval". */
 export const runbookInputSchema = z.strictObject({
-  region: z.string().regex(REGION, 'region must look like us-east-1').optional(),
+  region: z.string().regex(REGION_PATTERN, `region must be ${REGION_HINT}`).optional(),
   vpcIds: z
-    .array(z.string().regex(VPC_ID, 'VPC ids look like vpc-0123456789abcdef0'))
+    .array(z.string().regex(VPC_ID_PATTERN, `every VPC id must be ${VPC_ID_HINT}`))
     .min(1)
     .max(200)
     .optional(),
@@ -80,8 +78,8 @@ export interface RunbookInput {
 
 /** The normalised input, as later tasks receive it from the state. */
 const normalizedInputSchema = z.object({
-  region: z.string().regex(REGION),
-  vpcIds: z.array(z.string().regex(VPC_ID)).optional(),
+  region: z.string().regex(REGION_PATTERN),
+  vpcIds: z.array(z.string().regex(VPC_ID_PATTERN)).optional(),
   mode: z.enum(['plan', 'apply']),
   requireApproval: z.boolean(),
 });

@@ -1,7 +1,8 @@
 /**
  * Counts the AWS calls made through a set of clients, per service and operation ("EC2:DescribeVpcs").
  * One count per command sent (a paginator's pages are separate commands; SDK retries of one command
- * are not). Used by the benchmark, the apply report's write count and the call-count tests.
+ * are not). Used by the CLI's progress line (calls so far), the benchmark and the call-count tests;
+ * the apply report's write count is the executor's own (shared/apply/executor.ts), not this one.
  */
 import type { AwsClients } from './clients.js';
 

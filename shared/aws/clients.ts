@@ -1,10 +1,12 @@
 /**
- * The full composition root (CLI, scripts, tests, runbook approvals): the core clients plus Secrets
- * Manager, Step Functions and STS. Lambda functions that need only the core import core-clients.ts, so
- * their bundles do not carry these clients.
+ * Client builders beyond the core three (core-clients.ts): Secrets Manager, Step Functions, SQS and
+ * STS, each built with the same shared configuration (clientConfig). A Lambda function's
+ * composition root calls only the builders of the clients it uses; `createAwsClients` builds them
+ * all, for the CLI, scripts and tests.
  */
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SFNClient } from '@aws-sdk/client-sfn';
+import { SQSClient } from '@aws-sdk/client-sqs';
 import { STSClient } from '@aws-sdk/client-sts';
 import { clientConfig, createCoreClients, type AwsClientOptions, type CoreClients } from './core-clients.js';
 
@@ -21,6 +23,16 @@ export interface AwsClients extends CoreClients {
   /** The CLI's account check of a saved plan (GetCallerIdentity). */
   readonly sts: STSClient;
 }
+
+/** Secrets Manager: the Slack webhook and signing secrets. */
+export const createSecretsManagerClient = (options: AwsClientOptions = {}) =>
+  new SecretsManagerClient(clientConfig(options));
+
+/** Step Functions: the approval callbacks (SendTaskSuccess / SendTaskFailure). */
+export const createSfnClient = (options: AwsClientOptions = {}) => new SFNClient(clientConfig(options));
+
+/** SQS: the sweep's whole-Region request on the event queue. */
+export const createSqsClient = (options: AwsClientOptions = {}) => new SQSClient(clientConfig(options));
 
 export function createAwsClients(options: AwsClientOptions = {}): AwsClients {
   const config = clientConfig(options);

@@ -91,7 +91,53 @@ export type RemediatorConfig = z.infer<typeof remediatorConfigSchema>;
 
 export const defaultConfig: RemediatorConfig = remediatorConfigSchema.parse({});
 
-/** Environment variables the Lambda functions read (documented in serverless.yml and README). */
+/**
+ * The environment variable behind each setting (serverless.yml sets them; README documents them).
+ * Typed over every key of the configuration: a new setting does not compile without its variable.
+ */
+export const CONFIG_VARIABLES = {
+  defaultMode: 'DEFAULT_MODE',
+  modeTagKey: 'MODE_TAG_KEY',
+  managedTagKey: 'MANAGED_TAG_KEY',
+  addServices: 'ADD_SERVICES',
+  excludeServices: 'EXCLUDE_SERVICES',
+  maxChanges: 'MAX_CHANGES',
+  endpointSecurityGroupName: 'ENDPOINT_SECURITY_GROUP_NAME',
+  restartDocumentName: 'RESTART_DOCUMENT_NAME',
+  ssmMaxConcurrency: 'SSM_MAX_CONCURRENCY',
+  ssmMaxErrors: 'SSM_MAX_ERRORS',
+  endpointWaitTimeoutSeconds: 'ENDPOINT_WAIT_TIMEOUT_SECONDS',
+  agentWaitTimeoutSeconds: 'AGENT_WAIT_TIMEOUT_SECONDS',
+  updateOldAgents: 'UPDATE_OLD_AGENTS',
+  maxParallelVpcs: 'MAX_PARALLEL_VPCS',
+  ec2RateShare: 'EC2_RATE_SHARE',
+  ec2RefillFactor: 'EC2_REFILL_FACTOR',
+} as const satisfies Record<keyof RemediatorConfig, string>;
+
+/** A configuration that cannot be used; `problems` name each variable and what is wrong with it. */
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+  constructor(readonly problems: readonly string[]) {
+    super(`invalid configuration: ${problems.join('; ')}`);
+  }
+}
+
+/** `VARIABLE: what is wrong (got "value")` for one issue of the schema, the variable named once. */
+function configProblem(issue: z.core.$ZodIssue, env: Readonly<Record<string, string | undefined>>): string {
+  const key = issue.path[0];
+  const variable =
+    typeof key === 'string' && key in CONFIG_VARIABLES
+      ? CONFIG_VARIABLES[key as keyof RemediatorConfig]
+      : issue.path.join('.');
+  const what = issue.message.startsWith(variable) ? issue.message : `${variable}: ${issue.message}`;
+  const value = env[variable];
+  return value === undefined ? what : `${what} (got ${JSON.stringify(value)})`;
+}
+
+/**
+ * Environment variables the Lambda functions and the CLI read (documented in serverless.yml and
+ * README). Throws ConfigError naming every variable that is wrong.
+ */
 export function configFromEnvironment(env: Readonly<Record<string, string | undefined>>): RemediatorConfig {
   const list = (value: string | undefined) =>
     value
@@ -107,7 +153,7 @@ export function configFromEnvironment(env: Readonly<Record<string, string | unde
     return value; // zod reports it
   };
   const number = numberFrom;
-  return remediatorConfigSchema.parse({
+  const parsed = remediatorConfigSchema.safeParse({
     defaultMode: env.DEFAULT_MODE || undefined,
     modeTagKey: env.MODE_TAG_KEY || undefined,
     managedTagKey: env.MANAGED_TAG_KEY || undefined,
@@ -125,4 +171,6 @@ export function configFromEnvironment(env: Readonly<Record<string, string | unde
     ec2RateShare: number(env.EC2_RATE_SHARE),
     ec2RefillFactor: number(env.EC2_REFILL_FACTOR),
   });
+  if (!parsed.success) throw new ConfigError(parsed.error.issues.map((issue) => configProblem(issue, env)));
+  return parsed.data;
 }

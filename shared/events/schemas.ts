@@ -3,15 +3,16 @@
  * else passes through (`looseObject`), because AWS adds fields over time.
  */
 import { z } from 'zod';
+import { ACCOUNT_ID_HINT, ACCOUNT_ID_PATTERN, REGION_HINT, REGION_PATTERN } from '../core/id-patterns.js';
 
 export const eventBridgeEnvelopeSchema = z.looseObject({
   version: z.string(),
   id: z.string().min(1),
   'detail-type': z.string().min(1),
   source: z.string().min(1),
-  account: z.string().regex(/^\d{12}$/, 'expected a 12-digit account id'),
+  account: z.string().regex(ACCOUNT_ID_PATTERN, `expected ${ACCOUNT_ID_HINT}`),
   time: z.iso.datetime({ offset: true }),
-  region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d+$/, 'expected a Region name'),
+  region: z.string().regex(REGION_PATTERN, `expected ${REGION_HINT}`),
   resources: z.array(z.string()),
   detail: z.record(z.string(), z.unknown()),
 });

@@ -397,7 +397,7 @@ function actionLine(action: Action, context: VpcSectionContext): string {
   }
 }
 
-/** The action in words, as a verb phrase ("create …") so "would"/"will" can precede it. */
+/** The CloudTrail call that changed the VPC, in words: event name, by whom, from where, when. */
 function describeTrigger(trigger: DriftTrigger): string {
   const parts = [slackCode(trigger.eventName, 60)];
   if (trigger.userIdentity) parts.push(`by ${slackCode(trigger.userIdentity, 200)}`);

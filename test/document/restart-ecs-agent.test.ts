@@ -206,7 +206,7 @@ describe('restart-ecs-agent document', () => {
     expect(parameters.restartReason).toMatchObject({ type: 'String', default: 'endpoint repaired' });
     for (const [name, parameter] of Object.entries(parameters)) {
       expect(parameter.allowedPattern).toEqual(expect.any(String));
-      expect(allowedPattern(name).test(parameter.default ?? '')).toBe(true);
+      expect(parameter.default ?? '').toMatch(allowedPattern(name));
     }
   });
 
@@ -215,7 +215,7 @@ describe('restart-ecs-agent document', () => {
     'vpce-0abc123 created in eu-west-1a',
     'ecs-agent, ecs-telemetry: private DNS',
   ])('restartReason accepts %j', (reason) => {
-    expect(allowedPattern('restartReason').test(reason)).toBe(true);
+    expect(reason).toMatch(allowedPattern('restartReason'));
   });
 
   it.each([
@@ -231,7 +231,7 @@ describe('restart-ecs-agent document', () => {
     '',
     ' leading space',
   ])('restartReason rejects %j', (reason) => {
-    expect(allowedPattern('restartReason').test(reason)).toBe(false);
+    expect(reason).not.toMatch(allowedPattern('restartReason'));
   });
 
   it.each([
@@ -252,7 +252,7 @@ describe('restart-ecs-agent document', () => {
 describe('linuxScript', () => {
   it('substitutes every parameter reference, with defaults when no value is given', () => {
     const script = linuxScript();
-    expect(script.startsWith('#!/bin/sh\n')).toBe(true);
+    expect(script).toMatch(/^#!\/bin\/sh\n/);
     expect(script).not.toMatch(/\{\{/);
     expect(script).toContain("'endpoint repaired'");
     expect(script).toContain("'120'");

@@ -66,7 +66,7 @@ describe('packaged functions', () => {
     for (const [name, file] of Object.entries(handlerFiles)) {
       const zip = readFileSync(join(packaged.dir, `${name}.zip`));
       // Zip entry names are stored uncompressed in the archive's directory.
-      expect(zip.includes(file)).toBe(true);
+      expect({ file, inZip: zip.includes(file) }).toEqual({ file, inZip: true });
     }
     console.log(
       `packaged bundle sizes: ${Object.entries(packaged.artifacts)

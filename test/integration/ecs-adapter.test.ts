@@ -253,7 +253,10 @@ describe('readEcsSnapshot against the emulator', () => {
     expect(snapshot.services).toHaveLength(3);
     const web = snapshot.services.filter((s) => s.taskDefinitionArn === shared);
     expect(web.map((s) => s.clusterArn)).toEqual([clusterArn, clusterArn]);
-    expect(web.every((s) => !s.usesFargate && s.awsvpcSubnetIds.length === 0)).toBe(true);
+    expect(web.map((s) => ({ usesFargate: s.usesFargate, awsvpcSubnetIds: s.awsvpcSubnetIds }))).toEqual([
+      { usesFargate: false, awsvpcSubnetIds: [] },
+      { usesFargate: false, awsvpcSubnetIds: [] },
+    ]);
     const job = snapshot.services.find((s) => s.taskDefinitionArn === fargateTd);
     expect(job).toMatchObject({ clusterArn: otherClusterArn, usesFargate: true });
     expect([...(job?.awsvpcSubnetIds ?? [])].sort()).toEqual([subnetA.subnetId, subnetB.subnetId].sort());
@@ -421,7 +424,7 @@ describe('EcsAgentControlAdapter', () => {
 
     const calls = mock.commandCalls(DescribeContainerInstancesCommand).map((call) => call.args[0].input);
     expect(calls.map((input) => input.containerInstances?.length)).toEqual([100, 100, 1]);
-    expect(calls.every((input) => input.cluster === CLUSTER)).toBe(true);
+    expect(calls.map((input) => input.cluster)).toEqual([CLUSTER, CLUSTER, CLUSTER]);
     expect(result).toHaveLength(201);
     expect(result[0]).toEqual({
       containerInstanceArn: arns[0],

@@ -12,6 +12,6 @@ describe('emulator harness', () => {
       maxAttempts: 1,
     });
     const { Vpcs } = await ec2.send(new DescribeVpcsCommand({}));
-    expect(Vpcs?.some((v) => v.IsDefault)).toBe(true);
+    expect(Vpcs).toContainEqual(expect.objectContaining({ IsDefault: true }));
   });
 });

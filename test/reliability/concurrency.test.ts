@@ -251,13 +251,14 @@ describe('(b) 50 truly concurrent applies of one plan', () => {
       'logs',
     ]);
     const { reports, perService } = await fifty(true);
-    expect(reports.every((r) => r.converged)).toBe(true);
+    expect(reports.map((r) => r.converged)).toEqual(reports.map(() => true));
     expect([...perService.values()].map((ids) => ids.size)).toEqual([1, 1, 1, 1]);
   });
 
   it('where an EC2 ignored ClientToken (a fake): concurrent applies duplicate — the single consumer is the guarantee', async () => {
     const { perService } = await fifty(false);
-    expect([...perService.values()].some((ids) => ids.size > 1)).toBe(true);
+    // The most endpoints any one service got: more than one is the duplicate.
+    expect(Math.max(0, ...[...perService.values()].map((ids) => ids.size))).toBeGreaterThan(1);
   });
 });
 

@@ -261,9 +261,11 @@ describe('the signing secret', () => {
   });
 
   it('is never logged by the Slack interactions handler reading it from Secrets Manager', async () => {
-    // The SDK takes the emulator from the environment (createAwsClients is given env for the rest).
+    // The SDK takes the emulator from the environment. The module's own handler is built from
+    // process.env when it is imported, so that environment must be complete too.
     Object.assign(process.env, {
       SLACK_SIGNING_SECRET_NAME: SIGNING_SECRET_NAME,
+      RUNBOOK_STATE_MACHINE_ARN: 'arn:aws:states:us-east-1:123456789012:stateMachine:runbook',
       AWS_ENDPOINT_URL: endpointUrl,
     });
     const sfn = new SFNClient({ region: 'us-east-1' });
@@ -317,6 +319,7 @@ describe('the signing secret', () => {
     // and is then refused for its content (its value names no execution of this runbook).
     expect(statuses).toEqual([401, 401, 400]);
     delete process.env.SLACK_SIGNING_SECRET_NAME;
+    delete process.env.RUNBOOK_STATE_MACHINE_ARN;
     delete process.env.AWS_ENDPOINT_URL;
   });
 });

@@ -1,4 +1,9 @@
-import { configFromEnvironment, defaultConfig } from '../../shared/core/config.js';
+import {
+  CONFIG_VARIABLES,
+  ConfigError,
+  configFromEnvironment,
+  defaultConfig,
+} from '../../shared/core/config.js';
 
 describe('config', () => {
   it('defaults to audit with a change cap of 20', () => {
@@ -96,5 +101,48 @@ describe('SSM rate settings follow SendCommand', () => {
     const read = () => configFromEnvironment({ SSM_MAX_ERRORS: value });
     if (ok) expect(read().ssmMaxErrors).toBe(value);
     else expect(read).toThrow(/SSM_MAX_ERRORS .*SendCommand MaxErrors/);
+  });
+});
+
+describe('the variable behind each setting', () => {
+  // A value different from the default for every setting: each variable must reach its own key.
+  const set: Record<keyof typeof CONFIG_VARIABLES, [string, unknown]> = {
+    defaultMode: ['enforce', 'enforce'],
+    modeTagKey: ['team:mode', 'team:mode'],
+    managedTagKey: ['team:managed', 'team:managed'],
+    addServices: ['logs', ['logs']],
+    excludeServices: ['s3', ['s3']],
+    maxChanges: ['7', 7],
+    endpointSecurityGroupName: ['endpoints-sg', 'endpoints-sg'],
+    restartDocumentName: ['RestartDoc', 'RestartDoc'],
+    ssmMaxConcurrency: ['5', '5'],
+    ssmMaxErrors: ['1', '1'],
+    endpointWaitTimeoutSeconds: ['30', 30],
+    agentWaitTimeoutSeconds: ['31', 31],
+    updateOldAgents: ['false', false],
+    maxParallelVpcs: ['3', 3],
+    ec2RateShare: ['0.25', 0.25],
+    ec2RefillFactor: ['4', 4],
+  };
+
+  it.each(Object.entries(CONFIG_VARIABLES))('%s is read from %s', (key, variable) => {
+    const [value, expected] = set[key as keyof typeof CONFIG_VARIABLES];
+    expect(defaultConfig[key as keyof typeof CONFIG_VARIABLES]).not.toEqual(expected);
+    expect(configFromEnvironment({ [variable]: value })).toEqual({ ...defaultConfig, [key]: expected });
+  });
+
+  it('errors name every wrong variable, what is wrong and the value given', () => {
+    let error: unknown;
+    try {
+      configFromEnvironment({ MAX_CHANGES: 'lots', DEFAULT_MODE: 'yolo', SSM_MAX_ERRORS: 'ten' });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).problems).toEqual([
+      expect.stringMatching(/^DEFAULT_MODE: .*"enforce".* \(got "yolo"\)$/),
+      expect.stringMatching(/^MAX_CHANGES: .* \(got "lots"\)$/),
+      expect.stringMatching(/^SSM_MAX_ERRORS \(ssmMaxErrors\) must be .* \(got "ten"\)$/),
+    ]);
   });
 });

@@ -1,7 +1,9 @@
 /**
- * The executor through the real adapters, with SDK clients mocked only for what the emulator cannot
- * produce (facts.md): throttling, pending/failed/rejected endpoints, failed SSM commands, agents that
- * never reconnect, a response lost after the endpoint was created.
+ * The executor through the real adapters, with the SDK clients scripted (aws-sdk-client-mock) where a
+ * test needs an exact response at an exact call, which the emulator does not give on cue: throttling
+ * of one given call, pending/failed/rejected endpoints, failed SSM commands, agents that never
+ * reconnect, a response lost after the endpoint was created. Fault injection of the same calls on
+ * the emulator is in test/reliability/fault-injection*.test.ts.
  */
 import {
   CreateVpcEndpointCommand,
@@ -207,7 +209,7 @@ describe('applyPlan', () => {
     expect(
       order.slice(firstCreate, secondCreate).filter((n) => n === 'DescribeVpcEndpointsCommand').length,
     ).toBeGreaterThan(1);
-    expect(progress.some((l) => l.includes('waiting for ecs-agent'))).toBe(true);
+    expect(progress).toContainEqual(expect.stringContaining('waiting for ecs-agent'));
     expect(clock.slept.length).toBeGreaterThan(0);
     const send = h.ssm.commandCalls(SendCommandCommand)[0]?.args[0].input;
     expect(send?.DocumentName).toBe(config.restartDocumentName);
@@ -428,7 +430,7 @@ describe('applyPlan', () => {
     const h = harness(audit);
     const report = await applyPlan(planFor(audit), { ports: h.ports, config, clock: fakeClock() });
     expect(report.writeCalls).toBe(0);
-    expect(report.outcomes.every((o) => o.status === 'skipped')).toBe(true);
+    expect(report.outcomes.filter((o) => o.status !== 'skipped')).toEqual([]);
     expect(h.ec2.commandCalls(CreateVpcEndpointCommand)).toHaveLength(0);
 
     const enforce = withoutServices('logs', 'secretsmanager', 'ecr.api');

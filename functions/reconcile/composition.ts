@@ -1,0 +1,37 @@
+/**
+ * The reconcile function's composition root: exactly the clients it uses (EC2, ECS and SSM for the
+ * reconcile; Secrets Manager for the Slack webhook when Slack is configured), each built once per
+ * container and traced.
+ */
+import { createCoreClients } from '../../shared/aws/core-clients.js';
+import { createRemediatorPorts } from '../../shared/app/ports.js';
+import type { ReconcileDeps } from '../../shared/app/reconcile-batch.js';
+import { slackReporter } from '../../shared/app/slack-reporter.js';
+import { DriftAnnouncements, InMemoryAnnouncementStore } from '../../shared/notify/dedupe.js';
+import { countMetric, logSink, slackNotifier, type Observability } from '../lambda-runtime.js';
+import type { ReconcileEnvironment } from './environment.js';
+
+export function composeReconcile(
+  environment: ReconcileEnvironment,
+  observability: Observability,
+): ReconcileDeps {
+  const clients = createCoreClients({ region: environment.region });
+  for (const client of [clients.ec2, clients.ecs, clients.ssm])
+    observability.tracer.captureAWSv3Client(client);
+  const { slack } = environment;
+  const report = slack
+    ? slackReporter(
+        slackNotifier(slack.secretName, environment.region, observability),
+        new DriftAnnouncements(new InMemoryAnnouncementStore(), slack.dedupeWindowSeconds * 1000),
+      )
+    : undefined;
+  return {
+    ports: createRemediatorPorts(clients),
+    config: environment.config,
+    region: clients.region,
+    selfRoleArns: environment.selfRoleArns,
+    log: logSink(observability.logger),
+    metrics: { count: countMetric(observability.metrics) },
+    ...(report ? { report } : {}),
+  };
+}

@@ -1,0 +1,50 @@
+/** The reconcile function's environment, parsed once at cold start. */
+import {
+  integerVariable,
+  listVariable,
+  optionalNameVariable,
+  parseEnvironment,
+  regionVariable,
+} from '../environment.js';
+import type { Environment } from '../environment.js';
+import { configFromEnvironment, type RemediatorConfig } from '../../shared/core/config.js';
+import { IAM_ROLE_ARN_HINT, IAM_ROLE_ARN_PATTERN } from '../../shared/core/id-patterns.js';
+
+/** One week: a drift still there after that is announced again. */
+const MAX_DEDUPE_WINDOW_SECONDS = 7 * 24 * 3600;
+
+const shape = {
+  AWS_REGION: regionVariable,
+  /** The remediator's own roles: events they cause are ignored (loop guard). */
+  SELF_ROLE_ARNS: listVariable(IAM_ROLE_ARN_PATTERN, IAM_ROLE_ARN_HINT),
+  /** Secrets Manager secret holding the Slack webhook; unset or blank: no Slack. */
+  SLACK_SECRET_NAME: optionalNameVariable,
+  /** One drift message per VPC and fingerprint within this window; 0 announces every run. */
+  SLACK_DEDUPE_WINDOW_SECONDS: integerVariable(0, MAX_DEDUPE_WINDOW_SECONDS, 3600),
+};
+
+export interface ReconcileEnvironment {
+  readonly region: string;
+  readonly config: RemediatorConfig;
+  readonly selfRoleArns: readonly string[];
+  /** Absent: Slack is not configured. */
+  readonly slack?: { readonly secretName: string; readonly dedupeWindowSeconds: number };
+}
+
+/** Throws EnvironmentError naming every variable that is wrong. */
+export function parseReconcileEnvironment(env: Environment): ReconcileEnvironment {
+  const parsed = parseEnvironment('reconcile', shape, env, { config: configFromEnvironment });
+  return Object.freeze({
+    region: parsed.AWS_REGION,
+    config: parsed.config,
+    selfRoleArns: parsed.SELF_ROLE_ARNS,
+    ...(parsed.SLACK_SECRET_NAME
+      ? {
+          slack: Object.freeze({
+            secretName: parsed.SLACK_SECRET_NAME,
+            dedupeWindowSeconds: parsed.SLACK_DEDUPE_WINDOW_SECONDS,
+          }),
+        }
+      : {}),
+  });
+}
