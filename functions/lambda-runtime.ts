@@ -13,7 +13,8 @@ import { createRemediatorPorts } from '../shared/app/ports.js';
 import type { ReconcileDeps } from '../shared/app/reconcile-batch.js';
 import type { LogSink } from '../shared/app/observability.js';
 import { slackReporter } from '../shared/app/slack-reporter.js';
-import { DriftAnnouncements, InMemoryAnnouncementStore } from '../shared/notify/dedupe.js';
+import { DriftAnnouncements } from '../shared/notify/dedupe.js';
+import { announcementStore, coordinationFromEnvironment, vpcLeasing } from './coordination.js';
 import { SlackNotifier, webhookUrlFromSecretsManager } from '../shared/notify/slack-notifier.js';
 
 export interface LambdaRuntime {
@@ -46,11 +47,25 @@ export function createLambdaRuntime(
     const clients = createCoreClients({ env });
     for (const client of [clients.ec2, clients.ecs, clients.ssm]) tracer.captureAWSv3Client(client);
     const log = logSink(logger);
+    const coordination = coordinationFromEnvironment(env, clients.region);
+    if (coordination.table) tracer.captureAWSv3Client(coordination.table.dynamodb);
+    const leasing = vpcLeasing(coordination, (event) => {
+      if (event.kind === 'yielded') {
+        log.warn('VPC left to another writer that holds its lease', {
+          vpcId: event.vpcId,
+          holder: event.holder,
+          until: new Date(event.untilMs).toISOString(),
+        });
+        metrics.addMetric('VpcLeaseYielded', MetricUnit.Count, 1);
+      } else {
+        log.error(`VPC lease ${event.kind}`, { ...event });
+      }
+    });
     const announceWindowMs = Number(env.SLACK_DEDUPE_WINDOW_SECONDS ?? '3600') * 1000;
     const report = env.SLACK_SECRET_NAME
       ? slackReporter(
           new SlackNotifier({ webhookUrl: webhookUrlFromSecretsManager(env.SLACK_SECRET_NAME), logger: log }),
-          new DriftAnnouncements(new InMemoryAnnouncementStore(), announceWindowMs),
+          new DriftAnnouncements(announcementStore(coordination), announceWindowMs),
         )
       : undefined;
     return {
@@ -67,6 +82,15 @@ export function createLambdaRuntime(
           .filter(Boolean),
         log,
         metrics: { count: (name, value = 1) => metrics.addMetric(name, MetricUnit.Count, value) },
+        // One container at a time drains the queue; its log stream names it to other writers.
+        ...(leasing
+          ? {
+              leasing: {
+                ...leasing,
+                owner: `${functionName}:${env.AWS_LAMBDA_LOG_STREAM_NAME ?? process.pid}`,
+              },
+            }
+          : {}),
         ...(report ? { report } : {}),
       },
     };

@@ -8,6 +8,7 @@ import { createRemediatorPorts } from '../../shared/app/ports.js';
 import type { RemediatorPorts } from '../../shared/core/ports.js';
 import { runTask, taskOf, type RunbookDeps, type RunbookTaskName } from '../../shared/app/runbook.js';
 import { SlackNotifier, webhookUrlFromSecretsManager } from '../../shared/notify/slack-notifier.js';
+import { coordinationFromEnvironment, vpcLeasing } from '../coordination.js';
 import { createLambdaRuntime, logSink } from '../lambda-runtime.js';
 
 /**
@@ -36,11 +37,22 @@ const notifier = env.SLACK_SECRET_NAME
   ? new SlackNotifier({ webhookUrl: webhookUrlFromSecretsManager(env.SLACK_SECRET_NAME), logger: log })
   : undefined;
 
+const leasing = vpcLeasing(coordinationFromEnvironment(env, runtime.deps.region), (event) =>
+  event.kind === 'yielded'
+    ? log.warn('VPC left to another writer that holds its lease', {
+        vpcId: event.vpcId,
+        holder: event.holder,
+        until: new Date(event.untilMs).toISOString(),
+      })
+    : log.error(`VPC lease ${event.kind}`, { ...event }),
+);
+
 const deps: RunbookDeps = {
   portsFor,
   config: runtime.deps.config,
   defaultRegion: runtime.deps.region,
   log,
+  ...(leasing ? { leasing } : {}),
   ...(notifier ? { post: async (message) => (await notifier.post(message)).delivered } : {}),
 };
 

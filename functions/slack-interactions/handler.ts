@@ -8,7 +8,7 @@ import { SendTaskFailureCommand, SendTaskSuccessCommand, type SFNClient } from '
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { createAwsClients } from '../../shared/aws/clients.js';
 import { handleSlackInteraction, parseSigningSecret } from '../../shared/app/slack-approvals.js';
-import { InMemoryReplayCache } from '../../shared/notify/slack-signature.js';
+import { coordinationFromEnvironment, replayCache } from '../coordination.js';
 import { logSink } from '../lambda-runtime.js';
 
 const SERVICE = 'ecs-endpoint-remediator';
@@ -35,6 +35,8 @@ export function createSlackInteractionsHandler(options: SlackInteractionsOptions
   tracer.captureAWSv3Client(clients.secretsManager);
   const sfn = options.sfn ?? tracer.captureAWSv3Client(clients.sfn);
   const secrets = new SecretsProvider({ awsSdkV3Client: clients.secretsManager });
+  const coordination = coordinationFromEnvironment(env, clients.region);
+  if (coordination.table) tracer.captureAWSv3Client(coordination.table.dynamodb);
   const approverIds = (env.SLACK_APPROVER_IDS ?? '')
     .split(',')
     .map((s) => s.trim())
@@ -43,7 +45,7 @@ export function createSlackInteractionsHandler(options: SlackInteractionsOptions
     signingSecret: async () => parseSigningSecret(secretName, await secrets.get(secretName, { maxAge: 300 })),
     approverIds,
     stateMachineArn,
-    replay: new InMemoryReplayCache(),
+    replay: replayCache(coordination),
     callbacks: {
       succeed: async (taskToken: string, output: string) => {
         await sfn.send(new SendTaskSuccessCommand({ taskToken, output }));

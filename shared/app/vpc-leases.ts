@@ -100,7 +100,13 @@ export async function applyWithVpcLeases(
       const y = yielded.get(v.vpcId);
       return y ? yieldedOutcomes(v, y.holder, y.untilMs) : [];
     });
-    return { ...report, plan, outcomes: [...report.outcomes, ...skipped], converged: false };
+    return {
+      ...report,
+      plan,
+      outcomes: [...report.outcomes, ...skipped],
+      converged: false,
+      yielded: [...yielded].map(([vpcId, y]) => ({ vpcId, ...y })),
+    };
   } finally {
     if (renewal) clearInterval(renewal);
     for (const vpcId of held) {

@@ -3,6 +3,7 @@
  * Manager, Step Functions and STS. Lambda functions that need only the core import core-clients.ts, so
  * their bundles do not carry these clients.
  */
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { STSClient } from '@aws-sdk/client-sts';
@@ -20,6 +21,8 @@ export interface AwsClients extends CoreClients {
   readonly sfn: SFNClient;
   /** The CLI's account check of a saved plan (GetCallerIdentity). */
   readonly sts: STSClient;
+  /** The CLI's VPC leases (`apply --lock-table`). */
+  readonly dynamodb: DynamoDBClient;
 }
 
 export function createAwsClients(options: AwsClientOptions = {}): AwsClients {
@@ -29,5 +32,6 @@ export function createAwsClients(options: AwsClientOptions = {}): AwsClients {
     secretsManager: new SecretsManagerClient(config),
     sfn: new SFNClient(config),
     sts: new STSClient(config),
+    dynamodb: new DynamoDBClient(config),
   };
 }
