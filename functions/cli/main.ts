@@ -4,6 +4,7 @@
  * and refusals are one line on stderr. stdout carries only the report, its summary line last; progress
  * goes to stderr (none with --json).
  */
+import { hostname, userInfo } from 'node:os';
 import { createInterface } from 'node:readline/promises';
 import { parseArgs } from 'node:util';
 import { configFromEnvironment, type RemediatorConfig } from '../../shared/core/config.js';
@@ -27,6 +28,7 @@ import { errorMessage } from '../../shared/aws/aws-errors.js';
 import { countCalls } from '../../shared/aws/call-counter.js';
 import { VpcNotFoundError } from '../../shared/aws/state-reader.js';
 import { readAccountId } from '../../shared/aws/sts-adapter.js';
+import { DynamoDbVpcLeaseStore } from '../../shared/aws/coordination-table.js';
 import { createRemediatorPorts } from '../../shared/app/ports.js';
 import {
   applyRegionPlan,
@@ -68,7 +70,7 @@ Exit codes: 0 no drift, 2 drift found, 1 error.
   --out FILE          also save the plan, with a fingerprint of the state each action depends on,
                       for \`${TOOL_NAME} apply FILE\`
 ${COMMON}`,
-  apply: `Usage: ${TOOL_NAME} apply [FILE] [--region R] [--vpc ID]... [--endpoint-url URL] [--output FORMAT] [--yes] [--max-changes N]
+  apply: `Usage: ${TOOL_NAME} apply [FILE] [--region R] [--vpc ID]... [--endpoint-url URL] [--output FORMAT] [--yes] [--max-changes N] [--lock-table NAME]
 
 Without FILE: plans the Region again and applies it to the VPCs tagged enforce. With FILE (from
 \`plan --out\`): re-reads the state, checks that what each saved action depends on is unchanged, and
@@ -79,6 +81,9 @@ Audit and off VPCs are never changed. Exit codes: 0 converged, 1 any failure, re
   --vpc ID            only this VPC (repeatable; not with FILE)
   -y, --yes           do not ask (needed without a terminal)
   --max-changes N     stop before more than N write calls (default MAX_CHANGES, 20)
+  --lock-table NAME   take each VPC's lease in this DynamoDB table (the deployed stack's
+                      CoordinationTable) before writing it; a VPC another writer holds is skipped
+                      and named on stderr (one writer per VPC)
 ${COMMON}`,
   explain: `Usage: ${TOOL_NAME} explain [CODE]
 
@@ -139,6 +144,7 @@ interface Parsed {
   noColor: boolean;
   yes: boolean;
   maxChanges?: number;
+  lockTable?: string;
   out?: string;
   file?: string;
   code?: string;
@@ -146,7 +152,18 @@ interface Parsed {
 
 const ALLOWED: Record<Command, readonly string[]> = {
   plan: ['region', 'vpc', 'endpoint-url', 'json', 'output', 'verbose', 'no-color', 'out'],
-  apply: ['region', 'vpc', 'endpoint-url', 'json', 'output', 'verbose', 'no-color', 'yes', 'max-changes'],
+  apply: [
+    'region',
+    'vpc',
+    'endpoint-url',
+    'json',
+    'output',
+    'verbose',
+    'no-color',
+    'yes',
+    'max-changes',
+    'lock-table',
+  ],
   explain: ['no-color'],
 };
 
@@ -165,6 +182,7 @@ function parse(argv: readonly string[]): Parsed | { help: keyof typeof HELP } | 
       'no-color': { type: 'boolean' },
       yes: { type: 'boolean', short: 'y' },
       'max-changes': { type: 'string' },
+      'lock-table': { type: 'string' },
       out: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
       version: { type: 'boolean', short: 'V' },
@@ -205,6 +223,11 @@ function parse(argv: readonly string[]): Parsed | { help: keyof typeof HELP } | 
   if (endpointUrl !== undefined && !/^https?:\/\/[^\s/]+/.test(endpointUrl)) {
     throw new UsageError(`--endpoint-url must be an http(s) URL, got ${JSON.stringify(endpointUrl)}`);
   }
+  const lockTable = values['lock-table'];
+  // DynamoDB table names: 3-255 of [a-zA-Z0-9_.-].
+  if (lockTable !== undefined && !/^[a-zA-Z0-9_.-]{3,255}$/.test(lockTable)) {
+    throw new UsageError(`--lock-table takes a DynamoDB table name, got ${JSON.stringify(lockTable)}`);
+  }
   const output = values.output ?? (values.json ? 'json' : 'text');
   if (output !== 'text' && output !== 'json' && output !== 'markdown')
     throw new UsageError(`--output takes text, json or markdown, got ${JSON.stringify(output)}`);
@@ -222,6 +245,7 @@ function parse(argv: readonly string[]): Parsed | { help: keyof typeof HELP } | 
     ...(values.region ? { region: values.region } : {}),
     ...(endpointUrl ? { endpointUrl } : {}),
     ...(maxChanges !== undefined ? { maxChanges } : {}),
+    ...(lockTable !== undefined ? { lockTable } : {}),
     ...(values.out !== undefined ? { out: values.out } : {}),
     ...(command === 'apply' && positional !== undefined ? { file: positional } : {}),
     ...(command === 'explain' && positional !== undefined ? { code: positional } : {}),
@@ -351,6 +375,24 @@ async function checkedSavedPlan(s: Session, file: string): Promise<Plan> {
   return saved.plan;
 }
 
+/** With `--lock-table`: this run writes a VPC only while it holds the VPC's lease. */
+async function withLeases(s: Session): Promise<RemediatorDeps> {
+  const tableName = s.parsed.lockTable;
+  if (tableName === undefined) return s.deps;
+  const accountId = await readAccountId(s.clients.sts);
+  const store = new DynamoDbVpcLeaseStore({
+    dynamodb: s.clients.dynamodb,
+    tableName,
+    accountId,
+    region: s.clients.region,
+  });
+  const owner = `cli:${userInfo().username}@${hostname()}:${process.pid}`;
+  return { ...s.deps, leasing: { store, owner, durationMs: CLI_LEASE_MS } };
+}
+
+/** A CLI run's lease: renewed every third of it while the run works; a killed run frees it after this. */
+const CLI_LEASE_MS = 300_000;
+
 async function runApply(s: Session): Promise<number> {
   const { parsed, io } = s;
   const p =
@@ -368,8 +410,13 @@ async function runApply(s: Session): Promise<number> {
       return 1;
     }
   }
-  const report = await applyRegionPlan(s.deps, p);
+  const report = await applyRegionPlan(await withLeases(s), p);
   s.view?.stop();
+  for (const y of report.yielded ?? []) {
+    io.stderr(
+      `${TOOL_NAME}: ${y.vpcId} not applied: another writer (${y.holder}) holds its lease until ${new Date(y.untilMs).toISOString()}`,
+    );
+  }
   if (parsed.output === 'json') io.stdout(JSON.stringify(applyDocument(report), null, 2));
   else if (parsed.output === 'markdown')
     io.stdout(`\n${formatApplyMarkdown(report, { verbose: parsed.verbose })}`);

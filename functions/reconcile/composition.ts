@@ -1,13 +1,15 @@
 /**
  * The reconcile function's composition root: exactly the clients it uses (EC2, ECS and SSM for the
- * reconcile; Secrets Manager for the Slack webhook when Slack is configured), each built once per
+ * reconcile; Secrets Manager for the Slack webhook when Slack is configured; DynamoDB for the
+ * coordination table when the stack gives one), each built once per
  * container and traced.
  */
 import { createCoreClients } from '../../shared/aws/core-clients.js';
 import { createRemediatorPorts } from '../../shared/app/ports.js';
 import type { ReconcileDeps } from '../../shared/app/reconcile-batch.js';
 import { slackReporter } from '../../shared/app/slack-reporter.js';
-import { DriftAnnouncements, InMemoryAnnouncementStore } from '../../shared/notify/dedupe.js';
+import { DriftAnnouncements } from '../../shared/notify/dedupe.js';
+import { announcementStore, coordinationTable, vpcLeasing } from '../coordination.js';
 import { countMetric, logSink, slackNotifier, type Observability } from '../lambda-runtime.js';
 import type { ReconcileEnvironment } from './environment.js';
 
@@ -19,10 +21,12 @@ export function composeReconcile(
   for (const client of [clients.ec2, clients.ecs, clients.ssm])
     observability.tracer.captureAWSv3Client(client);
   const { slack } = environment;
+  const table = coordinationTable(environment.coordination, environment.region, observability);
+  const leasing = vpcLeasing(table, environment.coordination, observability);
   const report = slack
     ? slackReporter(
         slackNotifier(slack.secretName, environment.region, observability),
-        new DriftAnnouncements(new InMemoryAnnouncementStore(), slack.dedupeWindowSeconds * 1000),
+        new DriftAnnouncements(announcementStore(table), slack.dedupeWindowSeconds * 1000),
       )
     : undefined;
   return {
@@ -33,5 +37,6 @@ export function composeReconcile(
     log: logSink(observability.logger),
     metrics: { count: countMetric(observability.metrics) },
     ...(report ? { report } : {}),
+    ...(leasing ? { leasing: { ...leasing, owner: environment.writerName } } : {}),
   };
 }

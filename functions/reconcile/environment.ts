@@ -8,6 +8,7 @@ import {
 } from '../environment.js';
 import type { Environment } from '../environment.js';
 import { configFromEnvironment, type RemediatorConfig } from '../../shared/core/config.js';
+import { coordinationSettings, coordinationShape, type CoordinationSettings } from '../coordination.js';
 import { IAM_ROLE_ARN_HINT, IAM_ROLE_ARN_PATTERN } from '../../shared/core/id-patterns.js';
 
 /** One week: a drift still there after that is announced again. */
@@ -21,6 +22,9 @@ const shape = {
   SLACK_SECRET_NAME: optionalNameVariable,
   /** One drift message per VPC and fingerprint within this window; 0 announces every run. */
   SLACK_DEDUPE_WINDOW_SECONDS: integerVariable(0, MAX_DEDUPE_WINDOW_SECONDS, 3600),
+  /** Lambda's log stream of this container: names this writer to the others (VPC leases). */
+  AWS_LAMBDA_LOG_STREAM_NAME: optionalNameVariable,
+  ...coordinationShape,
 };
 
 export interface ReconcileEnvironment {
@@ -29,6 +33,9 @@ export interface ReconcileEnvironment {
   readonly selfRoleArns: readonly string[];
   /** Absent: Slack is not configured. */
   readonly slack?: { readonly secretName: string; readonly dedupeWindowSeconds: number };
+  readonly coordination: CoordinationSettings;
+  /** How this container names itself as a writer (its log stream, when Lambda gives one). */
+  readonly writerName: string;
 }
 
 /** Throws EnvironmentError naming every variable that is wrong. */
@@ -38,6 +45,8 @@ export function parseReconcileEnvironment(env: Environment): ReconcileEnvironmen
     region: parsed.AWS_REGION,
     config: parsed.config,
     selfRoleArns: parsed.SELF_ROLE_ARNS,
+    coordination: coordinationSettings('reconcile', parsed),
+    writerName: `reconcile:${parsed.AWS_LAMBDA_LOG_STREAM_NAME ?? 'local'}`,
     ...(parsed.SLACK_SECRET_NAME
       ? {
           slack: Object.freeze({

@@ -8,6 +8,7 @@ import { createRemediatorPorts } from '../../shared/app/ports.js';
 import type { RunbookDeps } from '../../shared/app/runbook.js';
 import type { RemediatorPorts } from '../../shared/core/ports.js';
 import { logSink, slackNotifier, type Observability } from '../lambda-runtime.js';
+import { coordinationTable, vpcLeasing } from '../coordination.js';
 import type { RunbookEnvironment } from './environment.js';
 
 export function composeRunbook(environment: RunbookEnvironment, observability: Observability): RunbookDeps {
@@ -27,11 +28,17 @@ export function composeRunbook(environment: RunbookEnvironment, observability: O
   const notifier = environment.slackSecretName
     ? slackNotifier(environment.slackSecretName, environment.region, observability)
     : undefined;
+  const leasing = vpcLeasing(
+    coordinationTable(environment.coordination, environment.region, observability),
+    environment.coordination,
+    observability,
+  );
   return {
     portsFor,
     config: environment.config,
     defaultRegion: environment.region,
     log: logSink(observability.logger),
+    ...(leasing ? { leasing } : {}),
     ...(notifier ? { post: async (message) => (await notifier.post(message)).delivered } : {}),
   };
 }

@@ -1,13 +1,14 @@
 /**
  * The Slack interactions function's composition root: exactly the clients it uses, Secrets Manager
  * (the signing secret, through Powertools with a 5-minute cache) and Step Functions (the callbacks),
- * built once per container and traced.
+ * built once per container and traced; DynamoDB for the replay cache when the stack gives the
+ * coordination table.
  */
 import { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
 import { SendTaskFailureCommand, SendTaskSuccessCommand, type SFNClient } from '@aws-sdk/client-sfn';
 import { createSecretsManagerClient, createSfnClient } from '../../shared/aws/clients.js';
 import { parseSigningSecret, type SlackApprovalDeps } from '../../shared/app/slack-approvals.js';
-import { InMemoryReplayCache } from '../../shared/notify/slack-signature.js';
+import { coordinationTable, replayCache } from '../coordination.js';
 import { logSink, type Observability } from '../lambda-runtime.js';
 import type { SlackInteractionsEnvironment } from './environment.js';
 
@@ -32,7 +33,7 @@ export function composeSlackInteractions(
       parseSigningSecret(signingSecretName, await secrets.get(signingSecretName, { maxAge: 300 })),
     approverIds: environment.approverIds,
     stateMachineArn: environment.stateMachineArn,
-    replay: new InMemoryReplayCache(),
+    replay: replayCache(coordinationTable(environment.coordination, region, observability)),
     callbacks: {
       succeed: async (taskToken, output) => {
         await sfn.send(new SendTaskSuccessCommand({ taskToken, output }));

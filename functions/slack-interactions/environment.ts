@@ -8,6 +8,7 @@ import {
   type Environment,
 } from '../environment.js';
 import { STATE_MACHINE_ARN_HINT, STATE_MACHINE_ARN_PATTERN } from '../../shared/core/id-patterns.js';
+import { coordinationSettings, coordinationShape, type CoordinationSettings } from '../coordination.js';
 
 /**
  * A Slack user id, compared as given: one word, no white space. Slack ids usually begin with U or W,
@@ -25,6 +26,7 @@ const shape = {
   SLACK_APPROVER_IDS: listVariable(SLACK_USER_ID, 'a Slack user id such as U0123ABCD (one word)'),
   /** Only executions of this state machine are resumed. */
   RUNBOOK_STATE_MACHINE_ARN: patternVariable(STATE_MACHINE_ARN_PATTERN, STATE_MACHINE_ARN_HINT),
+  ...coordinationShape,
 };
 
 export interface SlackInteractionsEnvironment {
@@ -32,6 +34,8 @@ export interface SlackInteractionsEnvironment {
   readonly signingSecretName: string;
   readonly approverIds: readonly string[];
   readonly stateMachineArn: string;
+  /** The replay cache's table (absent: a per-container cache). */
+  readonly coordination: CoordinationSettings;
 }
 
 /** Throws EnvironmentError naming every variable that is wrong. */
@@ -42,5 +46,6 @@ export function parseSlackInteractionsEnvironment(env: Environment): SlackIntera
     signingSecretName: parsed.SLACK_SIGNING_SECRET_NAME,
     approverIds: parsed.SLACK_APPROVER_IDS,
     stateMachineArn: parsed.RUNBOOK_STATE_MACHINE_ARN,
+    coordination: coordinationSettings('slack-interactions', parsed),
   });
 }

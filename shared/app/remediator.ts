@@ -4,8 +4,9 @@ import type { Action, ApplyReport, ObservedRegion, Plan } from '../core/domain.j
 import { changedActions, planFingerprints, type FingerprintContext } from '../core/fingerprint.js';
 import { plan } from '../core/plan.js';
 import type { RemediatorPorts } from '../core/ports.js';
-import { applyPlan, type Clock } from '../apply/executor.js';
+import { applyPlan, realClock, type Clock } from '../apply/executor.js';
 import type { ProgressPort } from './progress.js';
+import { applyWithVpcLeases, type VpcLeasing } from './vpc-leases.js';
 
 export interface RemediatorDeps {
   readonly ports: RemediatorPorts;
@@ -13,6 +14,8 @@ export interface RemediatorDeps {
   readonly clock?: Clock;
   /** Optional: long reads and applies report what they are doing (the CLI shows it on a terminal). */
   readonly progress?: ProgressPort;
+  /** One writer per VPC: leases taken before writing (absent: this process is the only writer). */
+  readonly leasing?: VpcLeasing;
 }
 
 export interface Scope {
@@ -79,8 +82,17 @@ export function planObserved(deps: Pick<RemediatorDeps, 'config' | 'clock'>, obs
   });
 }
 
-/** Applies an already made plan (enforce VPCs only), bounded by the change cap. */
+/**
+ * Applies an already made plan (enforce VPCs only), bounded by the change cap; with `leasing`, only
+ * the VPCs whose lease this writer holds (the others are skipped, naming their writer).
+ */
 export async function applyRegionPlan(deps: RemediatorDeps, p: Plan): Promise<ApplyReport> {
+  const { leasing } = deps;
+  if (!leasing) return applyUnleased(deps, p);
+  return applyWithVpcLeases(p, leasing, deps.clock ?? realClock, (mine) => applyUnleased(deps, mine));
+}
+
+async function applyUnleased(deps: RemediatorDeps, p: Plan): Promise<ApplyReport> {
   const { progress } = deps;
   progress?.report({ kind: 'applying', total: p.vpcs.reduce((n, v) => n + v.actions.length, 0) });
   try {

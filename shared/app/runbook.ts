@@ -28,6 +28,7 @@ import type { RemediatorPorts } from '../core/ports.js';
 import { REGION_HINT, REGION_PATTERN, VPC_ID_HINT, VPC_ID_PATTERN } from '../core/id-patterns.js';
 import { hasDrift } from '../core/plan.js';
 import { applyPlan, realClock, type Clock } from '../apply/executor.js';
+import { applyWithVpcLeases, type VpcLeasing } from './vpc-leases.js';
 import { pollInvocations, restartCommand } from '../apply/agent-restart.js';
 import { errorMessage } from '../aws/aws-errors.js';
 import { buildApprovalMessage, buildDriftMessage, type SlackMessage } from '../notify/slack-message.js';
@@ -121,6 +122,12 @@ export interface RunbookDeps {
   readonly log?: LogSink;
   /** Posts to Slack and says whether it was delivered; never throws. Absent: Slack not configured. */
   readonly post?: (message: SlackMessage) => Promise<boolean>;
+  /**
+   * One writer per VPC: the network repair holds each VPC's lease, as `runbook:<execution ARN>`, while
+   * it writes (absent: no other writer is expected). Agent restarts are not leased: a second
+   * restart of an agent is harmless, and the reconcile function restarts only behind its own repair.
+   */
+  readonly leasing?: Omit<VpcLeasing, 'owner'>;
 }
 
 function scopeOf(input: RunbookInput): { vpcIds?: readonly string[] } {
@@ -285,6 +292,7 @@ export interface ApplyNetworkResult {
 const applyTaskSchema = z.object({
   input: normalizedInputSchema,
   plannedActionIds: z.array(z.string()),
+  executionArn: z.string().min(1).optional(),
 });
 
 function skipped(action: Action, why: string): ActionOutcome {
@@ -302,7 +310,7 @@ function countOutcomes(outcomes: readonly ActionOutcome[]): OutcomeCounts {
 const ENDPOINT_KINDS = new Set(['CreateVpcEndpoint', 'ModifyVpcEndpoint', 'AddGatewayRoutes']);
 
 export async function applyNetworkTask(deps: RunbookDeps, payload: unknown): Promise<ApplyNetworkResult> {
-  const { input, plannedActionIds } = parseTask(applyTaskSchema, payload);
+  const { input, plannedActionIds, executionArn } = parseTask(applyTaskSchema, payload);
   const planned = new Set(plannedActionIds);
   const live = await livePlan(deps, input);
   const inScope = live.vpcs.filter(
@@ -328,20 +336,32 @@ export async function applyNetworkTask(deps: RunbookDeps, payload: unknown): Pro
       }),
     })),
   };
-  const report: ApplyReport = await applyPlan(execPlan, {
-    ports: deps.portsFor(input.region),
-    config: deps.config,
-    ...(deps.clock ? { clock: deps.clock } : {}),
-    ...(deps.log ? { progress: (line: string) => deps.log?.info(line) } : {}),
-  });
+  const apply = (p: Plan) =>
+    applyPlan(p, {
+      ports: deps.portsFor(input.region),
+      config: deps.config,
+      ...(deps.clock ? { clock: deps.clock } : {}),
+      ...(deps.log ? { progress: (line: string) => deps.log?.info(line) } : {}),
+    });
+  const report: ApplyReport = deps.leasing
+    ? await applyWithVpcLeases(
+        execPlan,
+        { ...deps.leasing, owner: `runbook:${executionArn ?? 'unnamed execution'}` },
+        deps.clock ?? realClock,
+        apply,
+      )
+    : await apply(execPlan);
 
   const batches: RestartBatch[] = [];
   for (const vpc of inScope) {
     const networkFailed = report.outcomes.some((o) => o.vpcId === vpc.vpcId && o.status === 'failed');
+    const yieldedTo = report.yielded?.find((y) => y.vpcId === vpc.vpcId)?.holder;
     for (const action of vpc.actions) {
       if (action.kind !== 'RestartEcsAgent') continue;
       if (!planned.has(action.id)) {
         extra.push(skipped(action, 'not in the plan this execution showed: the next run plans it'));
+      } else if (yieldedTo !== undefined) {
+        extra.push(skipped(action, `not restarted: another writer (${yieldedTo}) holds this VPC's lease`));
       } else if (networkFailed || report.stoppedAtMaxChanges) {
         extra.push(
           skipped(

@@ -75,7 +75,7 @@ export async function handleSlackInteraction(
     });
     return respond(500, 'approval endpoint misconfigured');
   }
-  const verified = verifySlackRequest({
+  const verified = await verifySlackRequest({
     signingSecret: secret,
     headers: request.headers ?? {},
     rawBody,

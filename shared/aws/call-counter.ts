@@ -24,6 +24,7 @@ const SERVICE_LABELS: Readonly<Record<ClientKey, string>> = {
   secretsManager: 'SecretsManager',
   sfn: 'SFN',
   sts: 'STS',
+  dynamodb: 'DynamoDB',
 };
 
 const READ_PREFIXES = ['Describe', 'List', 'Get'];

@@ -1,9 +1,10 @@
 /**
- * Client builders beyond the core three (core-clients.ts): Secrets Manager, Step Functions, SQS and
- * STS, each built with the same shared configuration (clientConfig). A Lambda function's
+ * Client builders beyond the core three (core-clients.ts): Secrets Manager, Step Functions, SQS,
+ * STS and DynamoDB, each built with the same shared configuration (clientConfig). A Lambda function's
  * composition root calls only the builders of the clients it uses; `createAwsClients` builds them
  * all, for the CLI, scripts and tests.
  */
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { SQSClient } from '@aws-sdk/client-sqs';
@@ -22,6 +23,8 @@ export interface AwsClients extends CoreClients {
   readonly sfn: SFNClient;
   /** The CLI's account check of a saved plan (GetCallerIdentity). */
   readonly sts: STSClient;
+  /** The CLI's VPC leases (`apply --lock-table`). */
+  readonly dynamodb: DynamoDBClient;
 }
 
 /** Secrets Manager: the Slack webhook and signing secrets. */
@@ -30,6 +33,10 @@ export const createSecretsManagerClient = (options: AwsClientOptions = {}) =>
 
 /** Step Functions: the approval callbacks (SendTaskSuccess / SendTaskFailure). */
 export const createSfnClient = (options: AwsClientOptions = {}) => new SFNClient(clientConfig(options));
+
+/** DynamoDB: the coordination table (VPC leases, the Slack dedupe and replay cache). */
+export const createDynamoDbClient = (options: AwsClientOptions = {}) =>
+  new DynamoDBClient(clientConfig(options));
 
 /** SQS: the sweep's whole-Region request on the event queue. */
 export const createSqsClient = (options: AwsClientOptions = {}) => new SQSClient(clientConfig(options));
@@ -41,5 +48,6 @@ export function createAwsClients(options: AwsClientOptions = {}): AwsClients {
     secretsManager: new SecretsManagerClient(config),
     sfn: new SFNClient(config),
     sts: new STSClient(config),
+    dynamodb: new DynamoDBClient(config),
   };
 }

@@ -393,4 +393,6 @@ export interface ApplyReport {
   readonly stoppedAtMaxChanges: boolean;
   /** Every applicable action applied or was already satisfied; nothing failed. */
   readonly converged: boolean;
+  /** VPCs left to another writer that held their lease (one writer per VPC); their actions are skipped. */
+  readonly yielded?: readonly { readonly vpcId: string; readonly holder: string; readonly untilMs: number }[];
 }

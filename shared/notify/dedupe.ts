@@ -23,25 +23,27 @@ export function driftFingerprint(vpcPlan: VpcPlan): string {
     .digest('hex');
 }
 
-/** When a drift was last announced, by key. Implementations: in memory here; DynamoDB elsewhere. */
+/**
+ * Where announcements are recorded. `claim` is one atomic decision: true (and recorded) when the key
+ * was not announced within the window, so two containers racing for the same drift never both post.
+ * Implementations: in memory here (one container); DynamoDB in `shared/aws/coordination-table.ts`.
+ */
 export interface AnnouncementStore {
-  get(key: string): Promise<number | undefined>;
-  put(key: string, atMs: number): Promise<void>;
+  claim(key: string, nowMs: number, windowMs: number): Promise<boolean>;
 }
 
 /**
  * Per-process store. A Lambda container keeps it between warm invocations only, so it suppresses
- * bursts, not repeats across containers.
+ * bursts, not repeats across containers: the deployment uses the DynamoDB store.
  */
 export class InMemoryAnnouncementStore implements AnnouncementStore {
   private readonly entries = new Map<string, number>();
 
-  async get(key: string): Promise<number | undefined> {
-    return this.entries.get(key);
-  }
-
-  async put(key: string, atMs: number): Promise<void> {
-    this.entries.set(key, atMs);
+  async claim(key: string, nowMs: number, windowMs: number): Promise<boolean> {
+    const last = this.entries.get(key);
+    if (last !== undefined && nowMs - last < windowMs && nowMs >= last) return false;
+    this.entries.set(key, nowMs);
+    return true;
   }
 
   get size(): number {
@@ -60,16 +62,8 @@ export class DriftAnnouncements {
     }
   }
 
-  /**
-   * True at most once per VPC and fingerprint within the window, and records the announcement when
-   * true. Not atomic: two concurrent callers may both get true (a duplicate message, never a lost one).
-   */
+  /** True at most once per VPC and fingerprint within the window, and records the announcement when true. */
   async shouldAnnounce(vpcId: string, fingerprint: string): Promise<boolean> {
-    const key = `${vpcId}#${fingerprint}`;
-    const now = this.now();
-    const last = await this.store.get(key);
-    if (last !== undefined && now - last < this.windowMs && now >= last) return false;
-    await this.store.put(key, now);
-    return true;
+    return this.store.claim(`${vpcId}#${fingerprint}`, this.now(), this.windowMs);
   }
 }

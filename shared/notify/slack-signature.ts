@@ -15,20 +15,24 @@ export type VerifyResult =
 
 /** Remembers verified signatures so a captured request cannot be replayed within its window. */
 export interface ReplayCache {
-  /** True the first time `signature` is seen while it is still fresh; false for a repeat. */
-  firstSeen(signature: string, timestampSeconds: number, nowSeconds: number): boolean;
+  /**
+   * True the first time `signature` is seen while it is still fresh; false for a repeat. One atomic
+   * decision, so a replay reaching another container at the same moment is caught too.
+   */
+  firstSeen(signature: string, timestampSeconds: number, nowSeconds: number): Promise<boolean>;
 }
 
 /**
  * Per-process cache; a signature is kept until its timestamp leaves the window, after which the
- * staleness check rejects it anyway. In Lambda it covers one warm container only.
+ * staleness check rejects it anyway. In Lambda it covers one warm container only: the deployment
+ * uses the DynamoDB cache (`shared/aws/coordination-table.ts`).
  */
 export class InMemoryReplayCache implements ReplayCache {
   private readonly expiries = new Map<string, number>();
 
   constructor(private readonly windowSeconds: number = SLACK_SIGNATURE_MAX_AGE_SECONDS) {}
 
-  firstSeen(signature: string, timestampSeconds: number, nowSeconds: number): boolean {
+  async firstSeen(signature: string, timestampSeconds: number, nowSeconds: number): Promise<boolean> {
     for (const [seen, expiry] of this.expiries) {
       if (expiry < nowSeconds) this.expiries.delete(seen);
     }
@@ -51,7 +55,7 @@ export interface VerifySlackRequestInput {
   readonly seen?: ReplayCache;
 }
 
-export function verifySlackRequest(input: VerifySlackRequestInput): VerifyResult {
+export async function verifySlackRequest(input: VerifySlackRequestInput): Promise<VerifyResult> {
   const timestamp = header(input.headers, 'x-slack-request-timestamp')?.trim();
   const signature = header(input.headers, 'x-slack-signature')?.trim();
   if (!timestamp || !signature || input.signingSecret.length === 0) {
@@ -71,7 +75,7 @@ export function verifySlackRequest(input: VerifySlackRequestInput): VerifyResult
     return { ok: false, reason: 'bad-signature' };
   }
   // Only verified signatures are remembered, so forged requests cannot fill or poison the cache.
-  if (input.seen && !input.seen.firstSeen(signature, timestampSeconds, input.nowSeconds)) {
+  if (input.seen && !(await input.seen.firstSeen(signature, timestampSeconds, input.nowSeconds))) {
     return { ok: false, reason: 'replayed' };
   }
   return { ok: true };

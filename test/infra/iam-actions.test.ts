@@ -29,6 +29,7 @@ const IAM_PREFIX: Readonly<Record<string, string>> = {
   '@aws-sdk/client-sfn': 'states',
   '@aws-sdk/client-secrets-manager': 'secretsmanager',
   '@aws-sdk/client-sts': 'sts',
+  '@aws-sdk/client-dynamodb': 'dynamodb',
 };
 
 interface Module {

@@ -58,6 +58,8 @@ function getAtt(template: CfnTemplate, id: string, attribute: string): string {
       return `arn:aws:lambda:${region}:${account}:function:${id}`;
     case 'AWS::StepFunctions::StateMachine':
       return `arn:aws:states:${region}:${account}:stateMachine:${id}`;
+    case 'AWS::DynamoDB::Table':
+      return `arn:aws:dynamodb:${region}:${account}:table/${id}`;
     default:
       throw new Error(`no fake ARN for ${id} (${type}).${attribute}`);
   }

@@ -14,6 +14,7 @@ import {
   resourcesOf,
 } from '../support/sls-package.js';
 import type { CfnResource, PackagedService, PolicyStatement } from '../support/sls-package.js';
+import { COORDINATION_KEY, COORDINATION_TTL_ATTRIBUTE } from '../support/coordination-table.js';
 
 let packaged: PackagedService;
 
@@ -508,6 +509,84 @@ describe('runbook', () => {
       {
         'Fn::Sub':
           'arn:${AWS::Partition}:secretsmanager:${AWS::Region}:${AWS::AccountId}:secret:ecs-endpoint-remediator/slack-signing-secret-??????',
+      },
+    ]);
+  });
+});
+
+describe('coordination table (one writer per VPC, durable Slack caches)', () => {
+  it('is one CloudFormation-named table keyed and expired as the code writes it', () => {
+    const tables = ofType('AWS::DynamoDB::Table');
+    expect(tables.map(([id]) => id)).toEqual(['CoordinationTable']);
+    const p = props('CoordinationTable');
+    expect({
+      name: p.TableName,
+      key: p.KeySchema,
+      attributes: p.AttributeDefinitions,
+      ttl: p.TimeToLiveSpecification,
+      billing: p.BillingMode,
+    }).toEqual({
+      // No name: stacks in other accounts and Regions never collide.
+      name: undefined,
+      key: [{ AttributeName: COORDINATION_KEY, KeyType: 'HASH' }],
+      attributes: [{ AttributeName: COORDINATION_KEY, AttributeType: 'S' }],
+      ttl: { AttributeName: COORDINATION_TTL_ATTRIBUTE, Enabled: true },
+      billing: 'PAY_PER_REQUEST',
+    });
+  });
+
+  it('gives the table to exactly the functions that coordinate, with the account id the keys carry', () => {
+    const fns = functionsByName();
+    const withTable = Object.entries(fns)
+      .filter(
+        ([, f]) =>
+          (f.Environment as { Variables?: Record<string, unknown> } | undefined)?.Variables
+            ?.COORDINATION_TABLE_NAME,
+      )
+      .map(([name, f]) => [name, (f.Environment as { Variables: Record<string, unknown> }).Variables]);
+    expect(withTable.map(([name]) => name).sort()).toEqual([
+      'reconcile',
+      'runbookChanges',
+      'slackInteractions',
+    ]);
+    for (const [, vars] of withTable) {
+      expect(vars).toMatchObject({
+        COORDINATION_TABLE_NAME: { Ref: 'CoordinationTable' },
+        STACK_ACCOUNT_ID: { Ref: 'AWS::AccountId' },
+      });
+    }
+  });
+
+  it('lets each role touch only its own key prefixes: leases and announcements, leases, replays', () => {
+    const grants = iamStatements(packaged.template)
+      .filter((s) => actionsOf(s).some((a) => a.startsWith('dynamodb:')))
+      .map((s) => ({
+        owner: s.owner,
+        actions: actionsOf(s),
+        resource: s.Resource,
+        leadingKeys: (s.Condition as Record<string, Record<string, unknown>> | undefined)?.[
+          'ForAllValues:StringLike'
+        ]?.['dynamodb:LeadingKeys'],
+      }));
+    const table = getAtt('CoordinationTable');
+    expect(grants).toEqual([
+      {
+        owner: 'ReconcileRole',
+        actions: ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
+        resource: table,
+        leadingKeys: ['lease#*', 'announce#*'],
+      },
+      {
+        owner: 'RunbookChangesRole',
+        actions: ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
+        resource: table,
+        leadingKeys: ['lease#*'],
+      },
+      {
+        owner: 'SlackInteractionsRole',
+        actions: ['dynamodb:PutItem'],
+        resource: table,
+        leadingKeys: ['replay#*'],
       },
     ]);
   });

@@ -59,9 +59,9 @@ function blockActionsPayload(actionId: string, value: string, userId = 'U0APPROV
 }
 
 describe('verifySlackRequest', () => {
-  it("accepts Slack's documented example", () => {
+  it("accepts Slack's documented example", async () => {
     expect(
-      verifySlackRequest({
+      await verifySlackRequest({
         signingSecret: SLACK_DOC_SECRET,
         headers: {
           'x-slack-request-timestamp': SLACK_DOC_TIMESTAMP,
@@ -73,21 +73,21 @@ describe('verifySlackRequest', () => {
     ).toEqual({ ok: true });
   });
 
-  it('accepts a valid request with headers in any case', () => {
+  it('accepts a valid request with headers in any case', async () => {
     const body = interactionBody(blockActionsPayload('approve', 'v'));
     const headers = {
       'X-SLACK-REQUEST-TIMESTAMP': String(NOW),
       'x-Slack-Signature': sign(body, NOW),
     };
-    expect(verifySlackRequest({ signingSecret: SECRET, headers, rawBody: body, nowSeconds: NOW })).toEqual({
+    expect(await verifySlackRequest({ signingSecret: SECRET, headers, rawBody: body, nowSeconds: NOW })).toEqual({
       ok: true,
     });
   });
 
-  it('rejects a signature made with another secret', () => {
+  it('rejects a signature made with another secret', async () => {
     const body = 'payload=%7B%7D';
     expect(
-      verifySlackRequest({
+      await verifySlackRequest({
         signingSecret: SECRET,
         headers: signedHeaders(body, NOW, 'another-secret'),
         rawBody: body,
@@ -96,11 +96,11 @@ describe('verifySlackRequest', () => {
     ).toEqual({ ok: false, reason: 'bad-signature' });
   });
 
-  it('rejects a tampered body', () => {
+  it('rejects a tampered body', async () => {
     const body = interactionBody(blockActionsPayload('reject', 'v'));
     const tampered = interactionBody(blockActionsPayload('approve', 'v'));
     expect(
-      verifySlackRequest({
+      await verifySlackRequest({
         signingSecret: SECRET,
         headers: signedHeaders(body),
         rawBody: tampered,
@@ -113,9 +113,9 @@ describe('verifySlackRequest', () => {
     ['v0=abc', 'too short'],
     [`v1=${'0'.repeat(64)}`, 'wrong version'],
     [`v0=${'0'.repeat(64)}`, 'same length, wrong digest'],
-  ])('rejects signature %s (%s)', (signature) => {
+  ])('rejects signature %s (%s)', async (signature) => {
     expect(
-      verifySlackRequest({
+      await verifySlackRequest({
         signingSecret: SECRET,
         headers: { 'x-slack-request-timestamp': String(NOW), 'x-slack-signature': signature },
         rawBody: 'x',
@@ -127,10 +127,10 @@ describe('verifySlackRequest', () => {
   it.each([
     ['6 minutes old', NOW - 360],
     ['6 minutes ahead', NOW + 360],
-  ])('rejects a correctly signed request %s as stale', (_label, timestamp) => {
+  ])('rejects a correctly signed request %s as stale', async (_label, timestamp) => {
     const body = 'payload=%7B%7D';
     expect(
-      verifySlackRequest({
+      await verifySlackRequest({
         signingSecret: SECRET,
         headers: signedHeaders(body, timestamp),
         rawBody: body,
@@ -139,10 +139,10 @@ describe('verifySlackRequest', () => {
     ).toEqual({ ok: false, reason: 'stale' });
   });
 
-  it('accepts a request exactly 5 minutes old', () => {
+  it('accepts a request exactly 5 minutes old', async () => {
     const body = 'payload=%7B%7D';
     expect(
-      verifySlackRequest({
+      await verifySlackRequest({
         signingSecret: SECRET,
         headers: signedHeaders(body, NOW - 300),
         rawBody: body,
@@ -151,10 +151,10 @@ describe('verifySlackRequest', () => {
     ).toEqual({ ok: true });
   });
 
-  it('rejects a non-numeric timestamp as stale', () => {
+  it('rejects a non-numeric timestamp as stale', async () => {
     const body = 'x';
     expect(
-      verifySlackRequest({
+      await verifySlackRequest({
         signingSecret: SECRET,
         headers: { 'x-slack-request-timestamp': 'now', 'x-slack-signature': sign(body, 'now') },
         rawBody: body,
@@ -169,25 +169,25 @@ describe('verifySlackRequest', () => {
     [{ 'x-slack-request-timestamp': String(NOW) }],
     [{ 'x-slack-request-timestamp': String(NOW), 'x-slack-signature': undefined }],
     [{ 'x-slack-request-timestamp': '', 'x-slack-signature': 'v0=abc' }],
-  ])('rejects missing headers %j', (headers) => {
-    expect(verifySlackRequest({ signingSecret: SECRET, headers, rawBody: 'x', nowSeconds: NOW })).toEqual({
+  ])('rejects missing headers %j', async (headers) => {
+    expect(await verifySlackRequest({ signingSecret: SECRET, headers, rawBody: 'x', nowSeconds: NOW })).toEqual({
       ok: false,
       reason: 'missing-headers',
     });
   });
 
-  it('rejects the same request the second time when a replay cache is given', () => {
+  it('rejects the same request the second time when a replay cache is given', async () => {
     const seen = new InMemoryReplayCache();
     const body = interactionBody(blockActionsPayload('approve', 'v'));
     const request = { signingSecret: SECRET, headers: signedHeaders(body), rawBody: body, seen };
-    expect(verifySlackRequest({ ...request, nowSeconds: NOW })).toEqual({ ok: true });
-    expect(verifySlackRequest({ ...request, nowSeconds: NOW + 5 })).toEqual({
+    expect(await verifySlackRequest({ ...request, nowSeconds: NOW })).toEqual({ ok: true });
+    expect(await verifySlackRequest({ ...request, nowSeconds: NOW + 5 })).toEqual({
       ok: false,
       reason: 'replayed',
     });
     const other = interactionBody(blockActionsPayload('reject', 'v'));
     expect(
-      verifySlackRequest({
+      await verifySlackRequest({
         signingSecret: SECRET,
         headers: signedHeaders(other),
         rawBody: other,
@@ -197,10 +197,10 @@ describe('verifySlackRequest', () => {
     ).toEqual({ ok: true });
   });
 
-  it('does not remember forged requests, and forgets signatures once they are stale', () => {
+  it('does not remember forged requests, and forgets signatures once they are stale', async () => {
     const seen = new InMemoryReplayCache();
     const body = 'payload=%7B%7D';
-    verifySlackRequest({
+    await verifySlackRequest({
       signingSecret: SECRET,
       headers: signedHeaders(body, NOW, 'wrong'),
       rawBody: body,
@@ -208,7 +208,7 @@ describe('verifySlackRequest', () => {
       nowSeconds: NOW,
     });
     expect(seen.size).toBe(0);
-    verifySlackRequest({
+    await verifySlackRequest({
       signingSecret: SECRET,
       headers: signedHeaders(body),
       rawBody: body,
@@ -217,7 +217,7 @@ describe('verifySlackRequest', () => {
     });
     expect(seen.size).toBe(1);
     const later = 'payload=%7B%22later%22%3A1%7D';
-    verifySlackRequest({
+    await verifySlackRequest({
       signingSecret: SECRET,
       headers: signedHeaders(later, NOW + 400),
       rawBody: later,

@@ -12,18 +12,9 @@
  * - (c) 1,000 events in one batch: one state read (one reconcile) for the function's Region.
  */
 import { readFileSync } from 'node:fs';
-import {
-  CreateVpcEndpointCommand,
-  DescribeSecurityGroupsCommand,
-  DescribeVpcEndpointsCommand,
-  type DescribeVpcEndpointsCommandOutput,
-  EC2Client,
-  ModifyVpcEndpointCommand,
-  type VpcEndpoint,
-} from '@aws-sdk/client-ec2';
+import { DescribeVpcEndpointsCommand } from '@aws-sdk/client-ec2';
 import { ECSClient } from '@aws-sdk/client-ecs';
 import { SSMClient } from '@aws-sdk/client-ssm';
-import { mockClient } from 'aws-sdk-client-mock';
 import { createRemediatorPorts } from '../../shared/app/ports.js';
 import { reconcileBatch, type QueueRecord, type ReconcileDeps } from '../../shared/app/reconcile-batch.js';
 import { planRegion } from '../../shared/app/remediator.js';
@@ -38,6 +29,7 @@ import type { ObservedVpc, Plan } from '../../shared/core/domain.js';
 import { plan } from '../../shared/core/plan.js';
 import type { RemediatorPorts } from '../../shared/core/ports.js';
 import { resetEmulator } from '../support/emulator.js';
+import { concurrentEc2Fake as fakeEc2 } from '../support/concurrent-ec2-fake.js';
 import { healthyVpc, locateIn, region } from '../support/fixtures.js';
 import { randomVpcSpec, seedRandomVpc } from '../support/random-vpc.js';
 import { publishRestartDocument } from '../../scripts/seed/builders.js';
@@ -153,57 +145,6 @@ describe('(a) the single consumer on the emulator: 50 reconciles of one drifted 
   });
 });
 
-/** A fake EC2 for truly concurrent applies; `honourToken` decides whether ClientToken is honoured. */
-function fakeEc2(vpc: ObservedVpc, honourToken: boolean) {
-  const client = new EC2Client({ region: 'us-east-1', maxAttempts: 1 });
-  const mock = mockClient(client);
-  const created: VpcEndpoint[] = [];
-  const byToken = new Map<string, VpcEndpoint>();
-  const existing: VpcEndpoint[] = vpc.endpoints.map((e) => ({
-    VpcEndpointId: e.endpointId,
-    VpcId: vpc.vpcId,
-    ServiceName: e.serviceName,
-    VpcEndpointType: e.type,
-    State: 'available' as VpcEndpoint['State'],
-    SubnetIds: [...e.subnetIds],
-    Groups: e.securityGroupIds.map((GroupId) => ({ GroupId })),
-    PrivateDnsEnabled: e.privateDnsEnabled,
-    RouteTableIds: [...e.routeTableIds],
-  }));
-  mock.on(CreateVpcEndpointCommand).callsFake(async (input: CreateVpcEndpointCommand['input']) => {
-    // Let every concurrent caller get here before any answer: the worst interleaving.
-    await new Promise((resolve) => setImmediate(resolve));
-    const token = input.ClientToken ?? '';
-    const again = honourToken ? byToken.get(token) : undefined;
-    if (again) return { VpcEndpoint: again };
-    const endpoint: VpcEndpoint = {
-      VpcEndpointId: `vpce-new${String(created.length).padStart(8, '0')}`,
-      VpcId: input.VpcId,
-      ServiceName: input.ServiceName,
-      VpcEndpointType: input.VpcEndpointType,
-      State: 'available' as VpcEndpoint['State'],
-      SubnetIds: input.SubnetIds ?? [],
-      Groups: (input.SecurityGroupIds ?? []).map((GroupId) => ({ GroupId })),
-      PrivateDnsEnabled: input.PrivateDnsEnabled ?? false,
-      RouteTableIds: input.RouteTableIds ?? [],
-    };
-    created.push(endpoint);
-    byToken.set(token, endpoint);
-    return { VpcEndpoint: endpoint };
-  });
-  mock
-    .on(DescribeVpcEndpointsCommand)
-    .callsFake(async (): Promise<Partial<DescribeVpcEndpointsCommandOutput>> => {
-      await new Promise((resolve) => setImmediate(resolve));
-      return { VpcEndpoints: [...existing, ...created] };
-    });
-  mock.on(ModifyVpcEndpointCommand).resolves({ Return: true });
-  mock.on(DescribeSecurityGroupsCommand).resolves({
-    SecurityGroups: [{ GroupId: 'sg-1eer', GroupName: config.endpointSecurityGroupName, VpcId: vpc.vpcId }],
-  });
-  return { client, created };
-}
-
 function planFor(vpc: ObservedVpc): Plan {
   const observed = region([vpc]);
   return plan(deriveDesired(observed, config).vpcs, observed, {
@@ -227,7 +168,7 @@ describe('(b) 50 truly concurrent applies of one plan', () => {
   const creates = p.vpcs[0]?.actions.filter((a) => a.kind === 'CreateVpcEndpoint') ?? [];
 
   async function fifty(honourToken: boolean) {
-    const ec2 = fakeEc2(vpc, honourToken);
+    const ec2 = fakeEc2(vpc, honourToken, config.endpointSecurityGroupName);
     const ports: Pick<RemediatorPorts, 'ec2' | 'ssm' | 'ecs'> = {
       ec2: new Ec2WriterAdapter(ec2.client),
       ssm: new SsmCommanderAdapter(new SSMClient({ region: 'us-east-1' })),

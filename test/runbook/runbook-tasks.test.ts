@@ -29,6 +29,8 @@ import type {
 } from '../../shared/core/ports.js';
 import type { SlackMessage } from '../../shared/notify/slack-message.js';
 import { seedDemoAccount } from '../../scripts/seed/demo-account.js';
+import { DynamoDbVpcLeaseStore } from '../../shared/aws/coordination-table.js';
+import { createCoordinationTable } from '../support/coordination-table.js';
 import { resetEmulator } from '../support/emulator.js';
 import { fakeClock } from '../support/fake-clock.js';
 
@@ -248,6 +250,82 @@ describe('plan and network repair on the emulator', () => {
       account.vpcs.payments.containerInstances.length,
     );
     expect(JSON.stringify(result).length).toBeLessThan(160_000);
+  }, 60_000);
+});
+
+describe('network repair under the VPC lease (one writer per VPC)', () => {
+  it('yields a VPC another writer holds: nothing written there, no restart batches, the holder named', async () => {
+    const endpoint = await resetEmulator();
+    const clients = createAwsClients({ region: 'us-east-1', endpointUrl: endpoint });
+    const account = await seedDemoAccount(clients);
+    const table = await createCoordinationTable(endpoint);
+    const store = new DynamoDbVpcLeaseStore(table);
+    const runbookDeps: RunbookDeps = {
+      portsFor: () => createRemediatorPorts(clients),
+      config: { ...defaultConfig, maxChanges: 40, updateOldAgents: false },
+      defaultRegion: 'us-east-1',
+      leasing: { store, durationMs: 120_000 },
+    };
+    const summary = await planTask(runbookDeps, { mode: 'apply' });
+    const vpcId = account.vpcIds.payments;
+    await store.acquire(vpcId, 'reconcile:2026/12/03/[$LATEST]abc', Date.now(), 120_000);
+    const result = await applyNetworkTask(runbookDeps, {
+      input: summary.input,
+      plannedActionIds: summary.plannedActionIds,
+      executionArn: 'arn:aws:states:us-east-1:123456789012:execution:runbook:e1',
+    });
+    const whys = new Set(
+      result.report.outcomes?.map((o) =>
+        o.status === 'skipped' ? o.why.split(';')[0]?.replace(/until \S+$/, 'until <time>') : o.status,
+      ),
+    );
+    expect({
+      writeCalls: result.report.writeCalls,
+      whys: [...whys].sort(),
+      batches: result.batches,
+      touched: result.touched,
+    }).toEqual({
+      writeCalls: 0,
+      whys: [
+        "not applied: another writer (reconcile:2026/12/03/[$LATEST]abc) holds this VPC's lease until <time>",
+        "not restarted: another writer (reconcile:2026/12/03/[$LATEST]abc) holds this VPC's lease",
+      ].sort(),
+      batches: [],
+      touched: [],
+    });
+  }, 60_000);
+
+  it('holds the lease as runbook:<execution ARN> while it writes, and frees it afterwards', async () => {
+    const endpoint = await resetEmulator();
+    const clients = createAwsClients({ region: 'us-east-1', endpointUrl: endpoint });
+    const account = await seedDemoAccount(clients);
+    const store = new DynamoDbVpcLeaseStore(await createCoordinationTable(endpoint));
+    const holders: string[] = [];
+    const watching = {
+      acquire: async (...args: Parameters<typeof store.acquire>) => {
+        holders.push(args[1]);
+        return store.acquire(...args);
+      },
+      renew: store.renew.bind(store),
+      release: store.release.bind(store),
+    };
+    const runbookDeps: RunbookDeps = {
+      portsFor: () => createRemediatorPorts(clients),
+      config: { ...defaultConfig, maxChanges: 40, updateOldAgents: false },
+      defaultRegion: 'us-east-1',
+      leasing: { store: watching, durationMs: 120_000 },
+    };
+    const summary = await planTask(runbookDeps, { mode: 'apply' });
+    const result = await applyNetworkTask(runbookDeps, {
+      input: summary.input,
+      plannedActionIds: summary.plannedActionIds,
+      executionArn: 'arn:aws:states:us-east-1:123456789012:execution:runbook:e2',
+    });
+    expect({ holders, wrote: result.report.writeCalls > 0 }).toEqual({
+      holders: ['runbook:arn:aws:states:us-east-1:123456789012:execution:runbook:e2'],
+      wrote: true,
+    });
+    expect((await store.acquire(account.vpcIds.payments, 'next', Date.now(), 1000)).kind).toBe('acquired');
   }, 60_000);
 });
 

@@ -10,6 +10,7 @@ import type { Context } from 'aws-lambda';
 import { lambdaContext } from '../support/lambda-context.js';
 import { mockClient } from 'aws-sdk-client-mock';
 import { encodeApprovalValue } from '../../shared/notify/slack-message.js';
+import { createCoordinationTable } from '../support/coordination-table.js';
 import { resetEmulator } from '../support/emulator.js';
 
 const SECRET = 'test-signing-secret-5f2a9c0e7d41b3';
@@ -85,8 +86,12 @@ async function capture<T>(work: () => Promise<T>): Promise<{ result: T; output: 
 
 const sfnCalls = () => sfnMock.calls().length;
 
+let baseEnv: Record<string, string>;
+let emulator: string;
+
 beforeAll(async () => {
   const endpoint = await resetEmulator();
+  emulator = endpoint;
   const env = {
     AWS_REGION: 'us-east-1',
     AWS_ENDPOINT_URL: endpoint,
@@ -97,6 +102,7 @@ beforeAll(async () => {
     SLACK_APPROVER_IDS: ` ${APPROVER}, U0OTHER `,
     RUNBOOK_STATE_MACHINE_ARN: STATE_MACHINE,
   };
+  baseEnv = env;
   Object.assign(process.env, env);
   const secrets = new SecretsManagerClient({
     region: 'us-east-1',
@@ -174,6 +180,24 @@ describe('slack interactions', () => {
     expect((await handler(request, context)).statusCode).toBe(200);
     expect((await handler(request, context)).statusCode).toBe(401);
     expect(sfnMock.commandCalls(SendTaskSuccessCommand)).toHaveLength(1);
+  });
+
+  it('a replay reaching another container is refused too: the replay cache is the coordination table', async () => {
+    const table = await createCoordinationTable(emulator);
+    const { createSlackInteractionsHandler } = await import('../../functions/slack-interactions/handler.js');
+    const env = { ...baseEnv, COORDINATION_TABLE_NAME: table.tableName, STACK_ACCOUNT_ID: table.accountId };
+    const containers = [1, 2].map(
+      () => createSlackInteractionsHandler({ env, sfn, nowSeconds: () => now }) as unknown as Handler,
+    );
+    const request = signed(interaction('approve'));
+    const statuses = [
+      (await containers[0]!(request, context)).statusCode,
+      (await containers[1]!(request, context)).statusCode,
+    ];
+    expect({ statuses, sent: sfnMock.commandCalls(SendTaskSuccessCommand).length }).toEqual({
+      statuses: [200, 401],
+      sent: 1,
+    });
   });
 
   it('a signed click from someone who is not an approver gets 403 and nothing is sent', async () => {

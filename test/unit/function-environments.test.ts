@@ -44,6 +44,8 @@ describe('the reconcile function’s environment', () => {
       config: { ...defaultConfig, maxChanges: 40 },
       selfRoleArns: [ROLE, 'arn:aws:iam::123456789012:role/sweep'],
       slack: { secretName: 'ecs-endpoint-remediator/slack', dedupeWindowSeconds: 600 },
+      coordination: { leaseMs: 300_000 },
+      writerName: 'reconcile:local',
     });
     expect([Object.isFrozen(environment), Object.isFrozen(environment.slack)]).toEqual([true, true]);
   });
@@ -53,6 +55,8 @@ describe('the reconcile function’s environment', () => {
       region: 'cn-north-1',
       config: defaultConfig,
       selfRoleArns: [],
+      coordination: { leaseMs: 300_000 },
+      writerName: 'reconcile:local',
     });
     expect(
       parseReconcileEnvironment({
@@ -114,11 +118,13 @@ describe('the runbook functions’ environment', () => {
       region: 'eu-west-1',
       config: { ...defaultConfig, endpointWaitTimeoutSeconds: 480 },
       slackSecretName: 'runbook/slack',
+      coordination: { leaseMs: 300_000 },
     });
     expect(Object.isFrozen(environment)).toBe(true);
     expect(parseRunbookEnvironment({ AWS_REGION: 'eu-west-1', SLACK_SECRET_NAME: '' })).toEqual({
       region: 'eu-west-1',
       config: defaultConfig,
+      coordination: { leaseMs: 300_000 },
     });
   });
 
@@ -150,6 +156,7 @@ describe('the Slack interactions function’s environment', () => {
       signingSecretName: 'ecs-endpoint-remediator/slack-signing-secret',
       approverIds: ['U0APPROVER', 'W0OTHER'],
       stateMachineArn: STATE_MACHINE,
+      coordination: { leaseMs: 300_000 },
     });
     expect(Object.isFrozen(environment)).toBe(true);
     // No approvers (the template's default): parses, and every click is refused later.
