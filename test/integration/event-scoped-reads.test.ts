@@ -158,6 +158,15 @@ describe('an event naming one VPC (audit VPCs: reads only)', () => {
       expect(run.result.batchItemFailures).toEqual([]);
       expect(run.logged.find((l) => l.message === 'reconciling')?.fields.vpcIds).toEqual([target]);
       expect(unscopedDescribes(run.requests, target)).toEqual([]);
+      // The emulator honours the filters: no answer names another VPC.
+      const others = world.vpcIds.filter((id) => id !== target);
+      const leaks = run.requests
+        .filter((r) => r.service === 'ec2' && r.action.startsWith('Describe'))
+        .flatMap((r) =>
+          others.filter((id) => r.response.xml?.includes(id)).map((id) => `${r.action}: ${id}`),
+        );
+      expect(leaks).toEqual([]);
+      expect(run.requests.find((r) => r.action === 'DescribeSubnets')?.response.xml).toContain(target);
       // ECS and SSM are asked only about the target's one container instance.
       const asked = (action: string, key: string) =>
         run.requests

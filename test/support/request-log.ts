@@ -13,7 +13,8 @@ export interface LoggedRequest {
   readonly params?: Readonly<Record<string, string | string[]>>;
   /** The JSON body (ECS, SSM). */
   readonly body?: Readonly<Record<string, unknown>>;
-  readonly response: { readonly status: number };
+  /** The reply's status, and its XML text when a 2xx of EC2's query protocol. */
+  readonly response: { readonly status: number; readonly xml?: string };
 }
 
 function entriesFor(endpoint: string): LoggedRequest[] {
