@@ -131,4 +131,27 @@ describe('VPCs in parallel, each VPC’s ECS trio in order', () => {
     const again = await planRegion(deps);
     expect(again.vpcs.flatMap((v) => v.actions.filter((a) => a.apply).map((a) => a.id))).toEqual([]);
   }, 120000);
+
+  it('the change cap is one for the whole run: 3 VPCs at once stop together at 7 writes', async () => {
+    const endpoint = await resetEmulator();
+    const clients = createAwsClients({ region: REGION, endpointUrl: endpoint });
+    await seedBenchAccount(clients, { vpcCount: 3, mode: 'enforce' });
+    const deps: RemediatorDeps = {
+      ports: createRemediatorPorts(clients),
+      config: { ...defaultConfig, updateOldAgents: false, maxChanges: 7, maxParallelVpcs: 3 },
+    };
+    const report = await applyRegionPlan(deps, await planRegion(deps));
+    const applied = report.outcomes.filter((o) => o.status === 'applied');
+    const capped = report.outcomes.filter((o) => o.status === 'skipped' && /change cap/.test(o.why));
+    console.log(
+      `parallel apply under the change cap (7): ${report.writeCalls} writes, ${applied.length} applied, ` +
+        `${capped.length} skipped for the cap, in ${new Set(capped.map((o) => o.vpcId)).size} VPCs`,
+    );
+    expect(report.writeCalls).toBe(7);
+    expect(applied.length).toBeLessThanOrEqual(7);
+    expect(report.stoppedAtMaxChanges).toBe(true);
+    expect(report.converged).toBe(false);
+    expect(new Set(capped.map((o) => o.vpcId)).size).toBe(3);
+    expect(report.outcomes.filter((o) => o.status === 'failed')).toEqual([]);
+  }, 120000);
 });
