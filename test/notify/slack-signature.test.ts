@@ -79,7 +79,9 @@ describe('verifySlackRequest', () => {
       'X-SLACK-REQUEST-TIMESTAMP': String(NOW),
       'x-Slack-Signature': sign(body, NOW),
     };
-    expect(await verifySlackRequest({ signingSecret: SECRET, headers, rawBody: body, nowSeconds: NOW })).toEqual({
+    expect(
+      await verifySlackRequest({ signingSecret: SECRET, headers, rawBody: body, nowSeconds: NOW }),
+    ).toEqual({
       ok: true,
     });
   });
@@ -170,7 +172,9 @@ describe('verifySlackRequest', () => {
     [{ 'x-slack-request-timestamp': String(NOW), 'x-slack-signature': undefined }],
     [{ 'x-slack-request-timestamp': '', 'x-slack-signature': 'v0=abc' }],
   ])('rejects missing headers %j', async (headers) => {
-    expect(await verifySlackRequest({ signingSecret: SECRET, headers, rawBody: 'x', nowSeconds: NOW })).toEqual({
+    expect(
+      await verifySlackRequest({ signingSecret: SECRET, headers, rawBody: 'x', nowSeconds: NOW }),
+    ).toEqual({
       ok: false,
       reason: 'missing-headers',
     });
