@@ -5,7 +5,11 @@
  * the same speed factor so that 50 VPCs take minutes, not hours. The lower bound is computed from
  * the same emulated parameters (repair-lower-bound.ts).
  */
+import { createRemediatorPorts } from '../../shared/app/ports.js';
 import { applyRegionPlan, planRegion } from '../../shared/app/remediator.js';
+import { countCalls } from '../../shared/aws/call-counter.js';
+import { createAwsClients } from '../../shared/aws/clients.js';
+import { defaultConfig } from '../../shared/core/config.js';
 import { EMULATED_SSM, type Measure } from './context.js';
 import { EMULATOR_EC2_DEFAULTS } from './aws-shape-apply.js';
 import { progress, Report, seconds, timed } from './output.js';
@@ -20,6 +24,11 @@ export const REPAIR_SIZES = [1, 10, 50] as const;
 export const AWS_ENDPOINT_PENDING_SECONDS = 60;
 /** Provisioning time and bucket refill both run this many times faster than AWS's. */
 export const REPAIR_SPEED = 60;
+/**
+ * The product's own pacing, as deployed: half of each EC2 bucket (the default EC2_RATE_SHARE), its
+ * refill scaled by the same speed factor the emulator's buckets run at.
+ */
+const PACING = { share: defaultConfig.ec2RateShare, refillFactor: REPAIR_SPEED };
 /** Repair is a target: seconds at most this many times the lower bound. */
 const TARGET_RATIO = 1.3;
 
@@ -41,7 +50,10 @@ export interface RepairFigure {
   seconds: number;
   lowerBoundSeconds: number;
   failedOutcomes: number;
+  /** Commands the product re-sent after EC2 answered RequestLimitExceeded (its pacing keeps this low). */
   throttledRetries: number;
+  /** RequestLimitExceeded answers the emulator's buckets gave. */
+  requestLimitExceeded: number;
   planSeconds: number;
   applySeconds: number;
   chainSeconds: number;
@@ -55,11 +67,14 @@ export interface RepairFigure {
   failures: string[];
 }
 
-/** The bucket's refill per second as the emulator applies it (the page's rate × the speed factor). */
+/**
+ * The refill per second the product keeps to: the emulator's rate (the page's rate × the speed
+ * factor) times the product's share of it.
+ */
 function pacedRefill(state: ThrottleState, api: EndpointWriteApi): number {
   const bucket = state.buckets.find((b) => b.bucket === api);
   // A bucket no request touched is absent; nothing was written through it, so its rate bounds nothing.
-  return bucket ? bucket.refillPerSecond * state.speed : Number.POSITIVE_INFINITY;
+  return bucket ? bucket.refillPerSecond * state.speed * PACING.share : Number.POSITIVE_INFINITY;
 }
 
 export const repair: Measure = {
@@ -67,7 +82,14 @@ export const repair: Measure = {
   description: `repair time of ${REPAIR_SIZES.join(', ')} drifted VPCs at AWS's shape (x${REPAIR_SPEED}) against its lower bound`,
   async run(ctx) {
     const emulator = await ctx.emulator();
-    const { counter, deps } = emulator;
+    // Clients paced as the deployment paces them (an emulator endpoint is unpaced unless asked).
+    const clients = createAwsClients({
+      region: emulator.clients.region,
+      endpointUrl: emulator.endpoint,
+      ec2Pacing: PACING,
+    });
+    const counter = countCalls(clients);
+    const deps = { ...emulator.deps, ports: createRemediatorPorts(clients) };
     const figures: RepairFigure[] = [];
     for (const vpcs of REPAIR_SIZES) {
       await emulator.account(vpcs, { readOnly: false });
@@ -93,7 +115,8 @@ export const repair: Measure = {
         seconds: seconds(totalMs),
         lowerBoundSeconds: Number(bound.seconds.toFixed(1)),
         failedOutcomes: outcomes.failed ?? 0,
-        throttledRetries: Object.values(state.throttled).reduce((a, b) => a + b, 0),
+        throttledRetries: applied.value.throttledRetries,
+        requestLimitExceeded: Object.values(state.throttled).reduce((a, b) => a + b, 0),
         planSeconds: seconds(planned.ms),
         applySeconds: seconds(applied.ms),
         chainSeconds: Number(bound.chainSeconds.toFixed(1)),
@@ -109,7 +132,7 @@ export const repair: Measure = {
         ),
       };
       progress(
-        `${vpcs} VPC(s): ${figure.seconds} s (lower bound ${figure.lowerBoundSeconds} s), ${figure.failedOutcomes} failed, ${figure.throttledRetries} RequestLimitExceeded`,
+        `${vpcs} VPC(s): ${figure.seconds} s (lower bound ${figure.lowerBoundSeconds} s), ${figure.failedOutcomes} failed, ${figure.requestLimitExceeded} RequestLimitExceeded, ${figure.throttledRetries} throttled retries`,
       );
       figures.push(figure);
     }
@@ -132,6 +155,7 @@ export const repair: Measure = {
           'CreateVpcEndpoint',
           'write calls',
           'RequestLimitExceeded',
+          'throttled retries',
           'applied',
           'failed',
           'converged',
@@ -147,6 +171,7 @@ export const repair: Measure = {
           f.throughputSeconds,
           f.endpointWrites.CreateVpcEndpoint,
           f.writeCalls,
+          f.requestLimitExceeded,
           f.throttledRetries,
           f.outcomes.applied ?? 0,
           f.failedOutcomes,
@@ -155,7 +180,7 @@ export const repair: Measure = {
       )
       .line(
         `\nseconds: plan + apply, wall time; lower bound: max(longest per-VPC chain: ECS trio one at a time x pending time` +
-          ` (+ SSM restart when planned), endpoint writes / paced refill rate per API).` +
+          ` (+ SSM restart when planned), endpoint writes / paced refill rate per API: the emulated rate x the product's share, ${PACING.share}).` +
           `\ntarget: seconds <= ${TARGET_RATIO} x lower bound at every size and 0 failed outcomes: ` +
           (figures.every((f) => f.ratio <= TARGET_RATIO && f.failedOutcomes === 0) ? 'met' : 'not met'),
       );
@@ -170,6 +195,7 @@ export const repair: Measure = {
           lowerBoundSeconds: f.lowerBoundSeconds,
           failedOutcomes: f.failedOutcomes,
           throttledRetries: f.throttledRetries,
+          requestLimitExceeded: f.requestLimitExceeded,
           planSeconds: f.planSeconds,
           applySeconds: f.applySeconds,
           chainSeconds: f.chainSeconds,
