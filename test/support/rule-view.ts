@@ -53,7 +53,7 @@ export function only(...services: ServiceName[]): Pick<DesiredVpc, 'services'> {
   return { services: new Map(services.map((s) => [s, `${s} is needed`])) };
 }
 
-/** The healthy endpoints with some replaced (same service) or, with `undefined` fields, changed. */
+/** The healthy endpoints, those of the named services with the given fields changed. */
 export function endpointsWith(
   ...changes: (Partial<ObservedEndpoint> & { service: ServiceName })[]
 ): ObservedEndpoint[] {
