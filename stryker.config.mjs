@@ -10,7 +10,9 @@ export default {
   mutate: ['shared/core/**/*.ts'],
   testRunner: 'jest',
   testRunnerNodeArgs: ['--experimental-vm-modules'],
-  jest: { configFile: 'jest.core.config.js' },
+  // The core's tests live under test/, not next to the files they test: Jest's related-test lookup
+  // (`--findRelatedTests <mutated file>`) would find none of them. perTest coverage picks the tests.
+  jest: { configFile: 'jest.core.config.js', enableFindRelatedTests: false },
   checkers: ['typescript'],
   // The checker compiles only the core and its tests: a type error a mutant causes elsewhere is left
   // to the tests (the full project is `npm run typecheck`'s job).
