@@ -519,3 +519,127 @@ describe('markdown', () => {
     ]);
   });
 });
+
+describe('reports with nothing to fold', () => {
+  // No off VPC and no VPC without drift (no closing list), an enforce VPC with actions only (no
+  // findings table, no cost line), an audit VPC with findings only, an outcome without a resource id.
+  const only: Plan = {
+    region: 'r',
+    warnings: [],
+    estimatedMonthlyCostUsd: 0,
+    vpcs: [
+      vpcPlan({
+        vpcId: 'vpc-e',
+        actions: [
+          {
+            id: 'a',
+            vpcId: 'vpc-e',
+            apply: true,
+            reason: 'why',
+            kind: 'EnableVpcDnsAttribute',
+            attribute: 'enableDnsSupport',
+          },
+        ],
+      }),
+      vpcPlan({
+        vpcId: 'vpc-a',
+        mode: 'audit',
+        findings: [{ vpcId: 'vpc-a', code: 'CUSTOM_DNS_SERVERS', severity: 'info', message: 'm' }],
+      }),
+    ],
+  };
+  const applied: ApplyReport = {
+    region: 'r',
+    plan: only,
+    writeCalls: 1,
+    stoppedAtMaxChanges: false,
+    converged: true,
+    outcomes: [outcome({ actionId: 'a', kind: 'EnableVpcDnsAttribute', vpcId: 'vpc-e', detail: 'on' })],
+  };
+  it.each<[string, string, string[]]>([
+    [
+      'formatPlan',
+      formatPlan(only),
+      [
+        'Region r: 2 VPCs',
+        '',
+        'VPC vpc-e [enforce]',
+        '   1. will enable enableDnsSupport on the VPC',
+        '      because why',
+        '',
+        'VPC vpc-a [audit]',
+        '  info (1)',
+        '    CUSTOM_DNS_SERVERS: m',
+        '',
+        'Plan: 0 to create, 1 to change, 0 to destroy · 1 finding needs a person · +USD 0.00/month',
+      ],
+    ],
+    [
+      'formatApplyIntent',
+      formatApplyIntent(only),
+      [
+        'Region r: 2 VPCs',
+        '',
+        'VPC vpc-e [enforce]',
+        '   1. will enable enableDnsSupport on the VPC',
+        'VPC vpc-a [audit]: 1 finding (1 info): report only',
+        'Plan: 0 to create, 1 to change, 0 to destroy · 1 finding needs a person · +USD 0.00/month',
+      ],
+    ],
+    [
+      'formatPlanMarkdown',
+      formatPlanMarkdown(only),
+      [
+        '## ecs-endpoint-remediator plan: r',
+        '',
+        '### VPC `vpc-e` (enforce)',
+        '',
+        '| # | | action | because |',
+        '|---|---|---|---|',
+        '| 1 | will | enable enableDnsSupport on the VPC | why |',
+        '',
+        '### VPC `vpc-a` (audit)',
+        '',
+        '| severity | code | service | finding | advice |',
+        '|---|---|---|---|---|',
+        '| info | `CUSTOM_DNS_SERVERS` |  | m |  |',
+        '',
+        'Plan: 0 to create, 1 to change, 0 to destroy · 1 finding needs a person · +USD 0.00/month',
+      ],
+    ],
+    [
+      'formatApplyIntentMarkdown',
+      formatApplyIntentMarkdown(only),
+      [
+        '## ecs-endpoint-remediator apply: r',
+        '',
+        '### VPC `vpc-e` (enforce)',
+        '',
+        '| # | action |',
+        '|---|---|',
+        '| 1 | enable enableDnsSupport on the VPC |',
+        '',
+        '- VPC vpc-a [audit]: 1 finding (1 info): report only',
+        '',
+        'Plan: 0 to create, 1 to change, 0 to destroy · 1 finding needs a person · +USD 0.00/month',
+      ],
+    ],
+    [
+      'formatApplyMarkdown',
+      formatApplyMarkdown(applied),
+      [
+        '## ecs-endpoint-remediator apply outcome: r',
+        '',
+        '### VPC `vpc-e` (enforce)',
+        '',
+        '| outcome | action | detail |',
+        '|---|---|---|',
+        '| applied | enable enableDnsSupport on the VPC | on |',
+        '',
+        'Apply: 1 applied, 0 failed · 1 VPC in audit not changed',
+      ],
+    ],
+  ])('%s', (_name, text, expected) => {
+    expect(lines(text)).toEqual(expected);
+  });
+});
