@@ -552,6 +552,7 @@ describe('reports with nothing to fold', () => {
     region: 'r',
     plan: only,
     writeCalls: 1,
+    throttledRetries: 0,
     stoppedAtMaxChanges: false,
     converged: true,
     outcomes: [outcome({ actionId: 'a', kind: 'EnableVpcDnsAttribute', vpcId: 'vpc-e', detail: 'on' })],
