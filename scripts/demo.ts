@@ -116,11 +116,15 @@ if (accountConfigured && !useEmulator) {
     console.log(`\n(exit code ${applied}: 0 converged, 1 failure)`);
     console.log('\npayments container instances as ECS reports them now:');
     await showAgents(clients.ecs, account);
+    // Only the VPC that changed: the audit VPCs' findings are the ones step 1 showed, unchanged.
     banner(
-      '3/3  ecs-endpoint-remediator plan   (the enforce VPC has no endpoint drift left; audit VPCs unchanged)',
+      `3/3  ecs-endpoint-remediator plan --vpc ${account.vpcIds.payments}   (the enforce VPC, after the repair)`,
     );
-    const after = await main(['plan', ...target]);
-    console.log(`\n(exit code ${after})`);
+    const after = await main(['plan', '--vpc', account.vpcIds.payments, ...target]);
+    console.log(
+      `\n(exit code ${after}: ${after === 0 ? 'no drift left' : 'drift left'}; the audit VPCs were not changed:` +
+        ' `plan` without --vpc lists their findings as in step 1)',
+    );
     process.exitCode = applied === 0 ? 0 : 1;
   } finally {
     await moto.stop();

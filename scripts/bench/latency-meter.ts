@@ -1,5 +1,6 @@
 /** Summed latency per "Service:Operation" of the emulator-backed clients (calls overlap, so the sum can exceed the wall time). */
 import type { AwsClients } from '../../shared/aws/clients.js';
+import { aroundEveryCommand } from '../../shared/aws/command-middleware.js';
 import { ms, Report } from './output.js';
 
 export interface LatencyEntry {
@@ -13,37 +14,22 @@ export interface LatencyMeter {
   reset(): void;
 }
 
-interface TimedMiddlewareHost {
-  readonly middlewareStack: {
-    add(
-      middleware: (
-        next: (args: unknown) => Promise<unknown>,
-        context: { commandName?: string },
-      ) => (args: unknown) => Promise<unknown>,
-      options: { step: 'initialize'; name: string },
-    ): void;
-  };
-}
-
 export function measureLatency(clients: AwsClients): LatencyMeter {
   const tally = new Map<string, { calls: number; ms: number }>();
   const services = { ec2: 'EC2', ecs: 'ECS', ssm: 'SSM' } as const;
   for (const [key, service] of Object.entries(services) as [keyof typeof services, string][]) {
-    (clients[key] as unknown as TimedMiddlewareHost).middlewareStack.add(
-      (next, context) => async (args) => {
-        const started = performance.now();
-        try {
-          return await next(args);
-        } finally {
-          const api = `${service}:${(context.commandName ?? 'Unknown').replace(/Command$/, '')}`;
-          const entry = tally.get(api) ?? { calls: 0, ms: 0 };
-          entry.calls++;
-          entry.ms += performance.now() - started;
-          tally.set(api, entry);
-        }
-      },
-      { step: 'initialize', name: 'benchLatencyMeter' },
-    );
+    aroundEveryCommand(clients[key], 'benchLatencyMeter', async (operation, send) => {
+      const started = performance.now();
+      try {
+        return await send();
+      } finally {
+        const api = `${service}:${operation}`;
+        const entry = tally.get(api) ?? { calls: 0, ms: 0 };
+        entry.calls++;
+        entry.ms += performance.now() - started;
+        tally.set(api, entry);
+      }
+    });
   }
   return {
     summary: () => [...tally].map(([api, e]) => ({ api, ...e })).sort((a, b) => b.ms - a.ms),

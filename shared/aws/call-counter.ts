@@ -5,6 +5,7 @@
  * the apply report's write count is the executor's own (shared/apply/executor.ts), not this one.
  */
 import type { AwsClients } from './clients.js';
+import { aroundEveryCommand } from './command-middleware.js';
 
 export interface CallCounter {
   /** Calls per "Service:Operation". */
@@ -33,36 +34,18 @@ export function isReadOperation(operation: string): boolean {
   return READ_PREFIXES.some((prefix) => operation.startsWith(prefix));
 }
 
-/** The part of a client that the counter needs: each SDK v3 client has it. */
-interface MiddlewareHost {
-  readonly middlewareStack: {
-    add(
-      middleware: (
-        next: (args: unknown) => Promise<unknown>,
-        context: { commandName?: string },
-      ) => (args: unknown) => Promise<unknown>,
-      options: { step: 'initialize'; name: string; override?: boolean },
-    ): void;
-  };
-}
-
 let counterSequence = 0;
 
 export function countCalls(clients: AwsClients): CallCounter {
   const tally = new Map<string, number>();
   const name = `ecsEndpointRemediatorCallCounter${++counterSequence}`;
   for (const key of Object.keys(SERVICE_LABELS) as ClientKey[]) {
-    const client = clients[key] as unknown as MiddlewareHost;
     const service = SERVICE_LABELS[key];
-    client.middlewareStack.add(
-      (next, context) => async (args) => {
-        const operation = (context.commandName ?? 'Unknown').replace(/Command$/, '');
-        const label = `${service}:${operation}`;
-        tally.set(label, (tally.get(label) ?? 0) + 1);
-        return next(args);
-      },
-      { step: 'initialize', name },
-    );
+    aroundEveryCommand(clients[key], name, (operation, send) => {
+      const label = `${service}:${operation}`;
+      tally.set(label, (tally.get(label) ?? 0) + 1);
+      return send();
+    });
   }
   const sum = (filter: (label: string) => boolean) =>
     [...tally].filter(([label]) => filter(label)).reduce((total, [, count]) => total + count, 0);

@@ -4,7 +4,7 @@
  * and frees its leases when done.
  */
 import { DescribeVpcEndpointsCommand, type EC2Client } from '@aws-sdk/client-ec2';
-import { main } from '../../functions/cli/main.js';
+import { runCli } from '../support/cli-run.js';
 import { DynamoDbVpcLeaseStore, type CoordinationTable } from '../../shared/aws/coordination-table.js';
 import { createAwsClients } from '../../shared/aws/clients.js';
 import { readAccountId } from '../../shared/aws/sts-adapter.js';
@@ -12,18 +12,7 @@ import { seedDemoAccount, type DemoAccount } from '../../scripts/seed/demo-accou
 import { createCoordinationTable } from '../support/coordination-table.js';
 import { resetEmulator } from '../support/emulator.js';
 
-async function cli(args: string[]) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await main(args, {
-    stdout: (t) => out.push(t),
-    stderr: (t) => err.push(t),
-    env: { UPDATE_OLD_AGENTS: 'false' },
-    interactive: false,
-    confirm: async () => false,
-  });
-  return { code, stdout: out.join('\n'), stderr: err.join('\n') };
-}
+const cli = (args: string[]) => runCli(args);
 
 let endpoint: string;
 let account: DemoAccount;

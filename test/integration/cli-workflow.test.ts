@@ -12,32 +12,15 @@ import {
   ModifyVpcAttributeCommand,
   type EC2Client,
 } from '@aws-sdk/client-ec2';
-import { main, type CliIo } from '../../functions/cli/main.js';
+import type { CliIo } from '../../functions/cli/main.js';
+import { runCli } from '../support/cli-run.js';
 import { readSavedPlan, writeSavedPlan } from '../../functions/cli/saved-plan.js';
 import { createAwsClients } from '../../shared/aws/clients.js';
 import { FINDING_CODES } from '../../shared/core/domain.js';
 import { seedDemoAccount, type DemoAccount } from '../../scripts/seed/demo-account.js';
 import { resetEmulator } from '../support/emulator.js';
 
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-async function cli(args: string[], options: Partial<CliIo> = {}): Promise<Run> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await main(args, {
-    stdout: (t) => out.push(t),
-    stderr: (t) => err.push(t),
-    env: { UPDATE_OLD_AGENTS: 'false' },
-    interactive: false,
-    confirm: async () => false,
-    ...options,
-  });
-  return { code, stdout: out.join('\n'), stderr: err.join('\n') };
-}
+const cli = (args: string[], options: Partial<CliIo> = {}) => runCli(args, {}, options);
 
 const lastLine = (text: string) => text.trimEnd().split('\n').at(-1) ?? '';
 const PACKAGE_VERSION = (JSON.parse(readFileSync('package.json', 'utf8')) as { version: string }).version;

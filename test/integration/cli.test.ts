@@ -4,36 +4,14 @@
  */
 import { DescribeSecurityGroupsCommand, DescribeVpcEndpointsCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { z } from 'zod';
-import { main, type CliIo } from '../../functions/cli/main.js';
+import { runCli } from '../support/cli-run.js';
 import { createAwsClients } from '../../shared/aws/clients.js';
 import { FINDING_CODES, SERVICE_NAMES } from '../../shared/core/domain.js';
 import { emulatorControl } from '../../scripts/emulator/moto-server.js';
 import { seedDemoAccount, type DemoAccount } from '../../scripts/seed/demo-account.js';
 import { resetEmulator } from '../support/emulator.js';
 
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-async function cli(
-  args: string[],
-  env: Record<string, string> = {},
-  options: Partial<CliIo> = {},
-): Promise<Run> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await main(args, {
-    stdout: (t) => out.push(t),
-    stderr: (t) => err.push(t),
-    env: { UPDATE_OLD_AGENTS: 'false', ...env },
-    interactive: false,
-    confirm: async () => false,
-    ...options,
-  });
-  return { code, stdout: out.join('\n'), stderr: err.join('\n') };
-}
+const cli = runCli;
 
 const planSchema = z.object({
   region: z.string(),

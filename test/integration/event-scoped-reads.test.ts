@@ -11,22 +11,16 @@ import { reconcileBatch, type QueueRecord, type ReconcileDeps } from '../../shar
 import { createRemediatorPorts } from '../../shared/app/ports.js';
 import { countCalls } from '../../shared/aws/call-counter.js';
 import { createAwsClients, type AwsClients } from '../../shared/aws/clients.js';
-import { defaultConfig } from '../../shared/core/config.js';
 import { publishRestartDocument } from '../../scripts/seed/builders.js';
 import { seedBenchAccount } from '../../scripts/seed/bench-account.js';
 import { resetEmulator } from '../support/emulator.js';
 import { ec2Filters, markRequestLog, type LoggedRequest } from '../support/request-log.js';
+import { EMULATOR_APPLY_CONFIG } from '../support/emulator-config.js';
 
 const REGION = 'us-east-1';
 const EVENTS = new URL('../../events/', import.meta.url);
 const UNKNOWN_VPC = 'vpc-0123456789abcdef0';
-const config = {
-  ...defaultConfig,
-  updateOldAgents: false,
-  maxChanges: 1000,
-  endpointWaitTimeoutSeconds: 30,
-  agentWaitTimeoutSeconds: 30,
-};
+const config = EMULATOR_APPLY_CONFIG;
 
 interface Logged {
   level: string;

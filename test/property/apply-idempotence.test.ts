@@ -9,23 +9,17 @@ import { DescribeSecurityGroupsCommand, DescribeVpcEndpointsCommand } from '@aws
 import { createRemediatorPorts } from '../../shared/app/ports.js';
 import { applyRegionPlan, planRegion, type RemediatorDeps } from '../../shared/app/remediator.js';
 import { createAwsClients, type AwsClients } from '../../shared/aws/clients.js';
-import { defaultConfig } from '../../shared/core/config.js';
 import { publishRestartDocument } from '../../scripts/seed/builders.js';
 import { resetEmulator } from '../support/emulator.js';
 import { randomVpcSpec, seedRandomVpc } from '../support/random-vpc.js';
+import { EMULATOR_APPLY_CONFIG } from '../support/emulator-config.js';
 
 /** Fixed seeds (see RELIABILITY.md); extend with IDEMPOTENCE_SEEDS=1,2,3. */
 export const IDEMPOTENCE_SEEDS = (process.env.IDEMPOTENCE_SEEDS ?? '101,202,303,404,505,606,707,808,909,1010')
   .split(',')
   .map(Number);
 
-const config = {
-  ...defaultConfig,
-  updateOldAgents: false,
-  maxChanges: 1000,
-  endpointWaitTimeoutSeconds: 30,
-  agentWaitTimeoutSeconds: 30,
-};
+const config = EMULATOR_APPLY_CONFIG;
 
 async function liveEndpointsByService(clients: AwsClients, vpcId: string): Promise<Map<string, number>> {
   const { VpcEndpoints = [] } = await clients.ec2.send(

@@ -23,25 +23,16 @@ import { createAwsClients, type AwsClients } from '../../shared/aws/clients.js';
 import { Ec2WriterAdapter } from '../../shared/aws/ec2-writer.js';
 import { EcsAgentControlAdapter } from '../../shared/aws/ecs-adapter.js';
 import { SsmCommanderAdapter } from '../../shared/aws/ssm-adapter.js';
-import { defaultConfig } from '../../shared/core/config.js';
-import { deriveDesired } from '../../shared/core/desired.js';
-import type { ObservedVpc, Plan } from '../../shared/core/domain.js';
-import { plan } from '../../shared/core/plan.js';
 import type { RemediatorPorts } from '../../shared/core/ports.js';
 import { resetEmulator } from '../support/emulator.js';
-import { concurrentEc2Fake as fakeEc2 } from '../support/concurrent-ec2-fake.js';
+import { concurrentApplyCase, concurrentEc2Fake as fakeEc2 } from '../support/concurrent-ec2-fake.js';
 import { healthyVpc, locateIn, region } from '../support/fixtures.js';
 import { randomVpcSpec, seedRandomVpc } from '../support/random-vpc.js';
 import { publishRestartDocument } from '../../scripts/seed/builders.js';
+import { EMULATOR_APPLY_CONFIG } from '../support/emulator-config.js';
 
 const EVENTS = new URL('../../events/', import.meta.url);
-const config = {
-  ...defaultConfig,
-  updateOldAgents: false,
-  maxChanges: 1000,
-  endpointWaitTimeoutSeconds: 30,
-  agentWaitTimeoutSeconds: 30,
-};
+const config = EMULATOR_APPLY_CONFIG;
 const quiet = { info: () => undefined, warn: () => undefined, error: () => undefined };
 
 function sample(name: string): Record<string, unknown> {
@@ -145,26 +136,9 @@ describe('(a) the single consumer on the emulator: 50 reconciles of one drifted 
   });
 });
 
-function planFor(vpc: ObservedVpc): Plan {
-  const observed = region([vpc]);
-  return plan(deriveDesired(observed, config).vpcs, observed, {
-    securityGroupName: config.endpointSecurityGroupName,
-    managedTagKey: config.managedTagKey,
-    updateOldAgents: false,
-  });
-}
-
 describe('(b) 50 truly concurrent applies of one plan', () => {
-  const base = healthyVpc();
   // Three ECS endpoints and logs missing; agents not SSM-managed, so the plan holds no restart.
-  const vpc: ObservedVpc = {
-    ...base,
-    endpoints: base.endpoints.filter(
-      (e) => !['ecs-agent', 'ecs-telemetry', 'ecs', 'logs'].includes(e.service ?? ''),
-    ),
-    containerInstances: base.containerInstances.map((ci) => ({ ...ci, ssmManaged: false })),
-  };
-  const p = planFor(vpc);
+  const { vpc, plan: p } = concurrentApplyCase(config);
   const creates = p.vpcs[0]?.actions.filter((a) => a.kind === 'CreateVpcEndpoint') ?? [];
 
   async function fifty(honourToken: boolean) {

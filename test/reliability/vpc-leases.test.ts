@@ -21,24 +21,16 @@ import { createAwsClients } from '../../shared/aws/clients.js';
 import { Ec2WriterAdapter } from '../../shared/aws/ec2-writer.js';
 import { EcsAgentControlAdapter } from '../../shared/aws/ecs-adapter.js';
 import { SsmCommanderAdapter } from '../../shared/aws/ssm-adapter.js';
-import { defaultConfig } from '../../shared/core/config.js';
-import { deriveDesired } from '../../shared/core/desired.js';
-import type { ApplyReport, ObservedVpc } from '../../shared/core/domain.js';
-import { plan } from '../../shared/core/plan.js';
+import type { ApplyReport } from '../../shared/core/domain.js';
 import { publishRestartDocument } from '../../scripts/seed/builders.js';
-import { concurrentEc2Fake } from '../support/concurrent-ec2-fake.js';
+import { concurrentApplyCase, concurrentEc2Fake } from '../support/concurrent-ec2-fake.js';
 import { createCoordinationTable } from '../support/coordination-table.js';
 import { resetEmulator } from '../support/emulator.js';
-import { healthyVpc, locateIn, region } from '../support/fixtures.js';
+import { locateIn } from '../support/fixtures.js';
 import { randomVpcSpec, seedRandomVpc } from '../support/random-vpc.js';
+import { EMULATOR_APPLY_CONFIG } from '../support/emulator-config.js';
 
-const config = {
-  ...defaultConfig,
-  updateOldAgents: false,
-  maxChanges: 1000,
-  endpointWaitTimeoutSeconds: 30,
-  agentWaitTimeoutSeconds: 30,
-};
+const config = EMULATOR_APPLY_CONFIG;
 
 function leasing(store: DynamoDbVpcLeaseStore, owner: string, events: LeaseEvent[] = []): VpcLeasing {
   return { store, owner, durationMs: 120_000, onEvent: (e) => events.push(e) };
@@ -47,20 +39,7 @@ function leasing(store: DynamoDbVpcLeaseStore, owner: string, events: LeaseEvent
 const statuses = (r: ApplyReport) => r.outcomes.map((o) => o.status);
 
 describe('(a) 50 concurrent applies through the lease, against an EC2 that ignores ClientToken', () => {
-  const base = healthyVpc();
-  const vpc: ObservedVpc = {
-    ...base,
-    endpoints: base.endpoints.filter(
-      (e) => !['ecs-agent', 'ecs-telemetry', 'ecs', 'logs'].includes(e.service ?? ''),
-    ),
-    containerInstances: base.containerInstances.map((ci) => ({ ...ci, ssmManaged: false })),
-  };
-  const observed = region([vpc]);
-  const p = plan(deriveDesired(observed, config).vpcs, observed, {
-    securityGroupName: config.endpointSecurityGroupName,
-    managedTagKey: config.managedTagKey,
-    updateOldAgents: false,
-  });
+  const { vpc, observed, plan: p } = concurrentApplyCase(config);
 
   it('one writer writes, one endpoint per service; the 49 others yield and name it', async () => {
     const table = await createCoordinationTable(await resetEmulator());

@@ -8,7 +8,11 @@ import {
   type VpcEndpoint,
 } from '@aws-sdk/client-ec2';
 import { mockClient } from 'aws-sdk-client-mock';
-import type { ObservedVpc } from '../../shared/core/domain.js';
+import type { RemediatorConfig } from '../../shared/core/config.js';
+import { deriveDesired } from '../../shared/core/desired.js';
+import type { ObservedRegion, ObservedVpc, Plan } from '../../shared/core/domain.js';
+import { plan } from '../../shared/core/plan.js';
+import { healthyVpc, region } from './fixtures.js';
 
 /**
  * A fake EC2 for truly concurrent applies (aws-sdk-client-mock: the emulator always honours
@@ -64,4 +68,30 @@ export function concurrentEc2Fake(vpc: ObservedVpc, honourToken: boolean, endpoi
     SecurityGroups: [{ GroupId: 'sg-1eer', GroupName: endpointSecurityGroupName, VpcId: vpc.vpcId }],
   });
   return { client, created };
+}
+
+/**
+ * The VPC concurrent applies race on: healthy but for the three ECS endpoints and logs, its agents
+ * not SSM-managed (so the plan holds no restart); with its region and plan.
+ */
+export function concurrentApplyCase(config: RemediatorConfig): {
+  vpc: ObservedVpc;
+  observed: ObservedRegion;
+  plan: Plan;
+} {
+  const base = healthyVpc();
+  const vpc: ObservedVpc = {
+    ...base,
+    endpoints: base.endpoints.filter(
+      (e) => !['ecs-agent', 'ecs-telemetry', 'ecs', 'logs'].includes(e.service ?? ''),
+    ),
+    containerInstances: base.containerInstances.map((ci) => ({ ...ci, ssmManaged: false })),
+  };
+  const observed = region([vpc]);
+  const planned = plan(deriveDesired(observed, config).vpcs, observed, {
+    securityGroupName: config.endpointSecurityGroupName,
+    managedTagKey: config.managedTagKey,
+    updateOldAgents: false,
+  });
+  return { vpc, observed, plan: planned };
 }
