@@ -5,8 +5,7 @@
  * coordinates with itself only (in-memory dedupe and replay cache, no leases), which is how the
  * functions run outside a deployment.
  */
-import { z } from 'zod';
-import { integerVariable, EnvironmentError } from './environment.js';
+import { EnvironmentError, integerVariable, optionalPatternVariable } from './environment.js';
 import type { Observability } from './lambda-runtime.js';
 import { logSink } from './lambda-runtime.js';
 import { MAX_LEASE_SECONDS, MIN_LEASE_SECONDS, type VpcLeasing } from '../shared/app/vpc-leases.js';
@@ -25,9 +24,6 @@ import {
   type ReplayCache,
 } from '../shared/notify/slack-signature.js';
 
-const blankAsUnset = (value: unknown) =>
-  typeof value === 'string' && value.trim() === '' ? undefined : value;
-
 // DynamoDB table names: 3-255 of [a-zA-Z0-9_.-] ("Supported data types and naming rules",
 // https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/HowItWorks.NamingRulesDataTypes.html).
 const TABLE_NAME = /^[a-zA-Z0-9_.-]{3,255}$/;
@@ -36,15 +32,9 @@ const TABLE_HINT = 'a DynamoDB table name: 3-255 of a-z A-Z 0-9 _ . -';
 /** The coordination variables, to spread into a function's environment shape. */
 export const coordinationShape = {
   /** The stack's CoordinationTable; unset: in-memory coordination. */
-  COORDINATION_TABLE_NAME: z.preprocess(
-    blankAsUnset,
-    z.string().regex(TABLE_NAME, `must be ${TABLE_HINT}`).optional(),
-  ),
+  COORDINATION_TABLE_NAME: optionalPatternVariable(TABLE_NAME, TABLE_HINT),
   /** The account the table's keys carry (the stack's own; leases are per account and Region). */
-  STACK_ACCOUNT_ID: z.preprocess(
-    blankAsUnset,
-    z.string().regex(ACCOUNT_ID_PATTERN, `must be ${ACCOUNT_ID_HINT}`).optional(),
-  ),
+  STACK_ACCOUNT_ID: optionalPatternVariable(ACCOUNT_ID_PATTERN, ACCOUNT_ID_HINT),
   /** How long a VPC lease lasts without renewal: how long a crashed writer blocks its VPCs. */
   LEASE_SECONDS: integerVariable(MIN_LEASE_SECONDS, MAX_LEASE_SECONDS, 300),
 };

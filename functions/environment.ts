@@ -58,6 +58,10 @@ export const requiredVariable = (hint: string) =>
 export const patternVariable = (pattern: RegExp, hint: string) =>
   z.preprocess(blankAsUnset, z.string({ error: `is not set (${hint})` }).regex(pattern, `must be ${hint}`));
 
+/** A string matching `pattern`, or unset or blank: then `undefined`. */
+export const optionalPatternVariable = (pattern: RegExp, hint: string) =>
+  z.preprocess(blankAsUnset, z.string().regex(pattern, `must be ${hint}`).optional());
+
 /** A whole number in [min, max]; unset or blank gives `fallback`. */
 export const integerVariable = (min: number, max: number, fallback: number) =>
   z.preprocess(
