@@ -1,10 +1,12 @@
 /**
  * The reconcile function's composition root: exactly the clients it uses (EC2, ECS and SSM for the
  * reconcile; Secrets Manager for the Slack webhook when Slack is configured; DynamoDB for the
- * coordination table when the stack gives one), each built once per
- * container and traced.
+ * coordination table when the stack gives one; STS for the member roles in the organisation hub
+ * shape), each built once per container and traced.
  */
-import { createCoreClients } from '../../shared/aws/core-clients.js';
+import { STSClient } from '@aws-sdk/client-sts';
+import { clientConfig, createCoreClients } from '../../shared/aws/core-clients.js';
+import { memberAccounts } from '../../shared/app/member-accounts.js';
 import { createRemediatorPorts } from '../../shared/app/ports.js';
 import type { ReconcileDeps } from '../../shared/app/reconcile-batch.js';
 import { slackReporter } from '../../shared/app/slack-reporter.js';
@@ -20,7 +22,21 @@ export function composeReconcile(
   const clients = createCoreClients({ region: environment.region });
   for (const client of [clients.ec2, clients.ecs, clients.ssm])
     observability.tracer.captureAWSv3Client(client);
-  const { slack } = environment;
+  const { slack, memberRoleName } = environment;
+  const members = memberRoleName
+    ? memberAccounts({
+        sts: observability.tracer.captureAWSv3Client(
+          new STSClient(clientConfig({ region: environment.region })),
+        ),
+        region: environment.region,
+        roleName: memberRoleName,
+        sessionName: 'ecs-endpoint-remediator-reconcile',
+        onClients: (member) => {
+          for (const client of [member.ec2, member.ecs, member.ssm])
+            observability.tracer.captureAWSv3Client(client);
+        },
+      })
+    : undefined;
   const table = coordinationTable(environment.coordination, environment.region, observability);
   const leasing = vpcLeasing(table, environment.coordination, observability);
   const report = slack
@@ -34,6 +50,8 @@ export function composeReconcile(
     config: environment.config,
     region: clients.region,
     selfRoleArns: environment.selfRoleArns,
+    ...(environment.accountId ? { accountId: environment.accountId } : {}),
+    ...(members ? { members } : {}),
     log: logSink(observability.logger),
     metrics: { count: countMetric(observability.metrics) },
     ...(report ? { report } : {}),

@@ -3,10 +3,11 @@ import {
   integerVariable,
   listVariable,
   optionalNameVariable,
+  optionalPatternVariable,
   parseEnvironment,
   regionVariable,
 } from '../environment.js';
-import type { Environment } from '../environment.js';
+import { EnvironmentError, type Environment } from '../environment.js';
 import { configFromEnvironment, type RemediatorConfig } from '../../shared/core/config.js';
 import { coordinationSettings, coordinationShape, type CoordinationSettings } from '../coordination.js';
 import { IAM_ROLE_ARN_HINT, IAM_ROLE_ARN_PATTERN } from '../../shared/core/id-patterns.js';
@@ -24,6 +25,8 @@ const shape = {
   SLACK_DEDUPE_WINDOW_SECONDS: integerVariable(0, MAX_DEDUPE_WINDOW_SECONDS, 3600),
   /** Lambda's log stream of this container: names this writer to the others (VPC leases). */
   AWS_LAMBDA_LOG_STREAM_NAME: optionalNameVariable,
+  /** The organisation hub shape: the role it assumes in member accounts; unset or blank: none. */
+  MEMBER_ROLE_NAME: optionalPatternVariable(/^[\w+=,.@-]{1,64}$/, 'an IAM role name'),
   ...coordinationShape,
 };
 
@@ -36,17 +39,28 @@ export interface ReconcileEnvironment {
   readonly coordination: CoordinationSettings;
   /** How this container names itself as a writer (its log stream, when Lambda gives one). */
   readonly writerName: string;
+  /** The account the stack is in (STACK_ACCOUNT_ID), when given. */
+  readonly accountId?: string;
+  /** The member role's name in the organisation hub shape. */
+  readonly memberRoleName?: string;
 }
 
 /** Throws EnvironmentError naming every variable that is wrong. */
 export function parseReconcileEnvironment(env: Environment): ReconcileEnvironment {
   const parsed = parseEnvironment('reconcile', shape, env, { config: configFromEnvironment });
+  if (parsed.MEMBER_ROLE_NAME && !parsed.STACK_ACCOUNT_ID) {
+    throw new EnvironmentError('reconcile', [
+      'STACK_ACCOUNT_ID: is not set (required with MEMBER_ROLE_NAME: member events are told apart by account)',
+    ]);
+  }
   return Object.freeze({
     region: parsed.AWS_REGION,
     config: parsed.config,
     selfRoleArns: parsed.SELF_ROLE_ARNS,
     coordination: coordinationSettings('reconcile', parsed),
     writerName: `reconcile:${parsed.AWS_LAMBDA_LOG_STREAM_NAME ?? 'local'}`,
+    ...(parsed.STACK_ACCOUNT_ID ? { accountId: parsed.STACK_ACCOUNT_ID } : {}),
+    ...(parsed.MEMBER_ROLE_NAME ? { memberRoleName: parsed.MEMBER_ROLE_NAME } : {}),
     ...(parsed.SLACK_SECRET_NAME
       ? {
           slack: Object.freeze({

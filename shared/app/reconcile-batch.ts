@@ -1,5 +1,6 @@
 /**
- * The event path: a batch of queued EventBridge events becomes at most one reconcile per region.
+ * The event path: a batch of queued EventBridge events becomes at most one reconcile per account
+ * and region (other accounts only in the organisation hub shape, through their member roles).
  * Invariants: the state is read again, never taken from an event (the VPCs the events name, or
  * the whole Region once per batch); malformed, unknown and self-made events change nothing and are
  * never retried; a reconcile that fails retries only its own records (the queue's redrive policy
@@ -12,10 +13,18 @@ import type { LogSink, MetricSink } from './observability.js';
 import { applyRegionPlan, planObserved, type RemediatorDeps } from './remediator.js';
 import type { Reporter } from './slack-reporter.js';
 import { needsLookup, refsToLocate, resolveScope } from './scope.js';
+import type { MemberAccounts } from './member-accounts.js';
 
 export interface ReconcileDeps extends RemediatorDeps {
   /** The region this function runs in: the only one it can reconcile. */
   readonly region: string;
+  /** The account this function runs in; unset: events are not told apart by account. */
+  readonly accountId?: string;
+  /**
+   * The organisation hub's member accounts (their events arrive through the central bus); unset:
+   * events from other accounts are ignored.
+   */
+  readonly members?: MemberAccounts;
   readonly selfRoleArns: readonly string[];
   readonly log: LogSink;
   readonly metrics: MetricSink;
@@ -170,18 +179,51 @@ export async function reconcileBatch(
       deps.metrics.count('EventsOtherRegion', scope.eventIds.length);
       continue;
     }
+    const retry = () => {
+      for (const id of scope.eventIds) {
+        for (const messageId of messagesByEvent.get(id) ?? []) failures.push({ itemIdentifier: messageId });
+      }
+    };
+    let scopeDeps: ReconcileDeps = deps;
+    if (deps.accountId !== undefined && scope.account !== deps.accountId) {
+      if (!deps.members) {
+        deps.log.warn('event from another account ignored: this stack is not an organisation hub', {
+          account: scope.account,
+          eventIds: scope.eventIds,
+        });
+        deps.metrics.count('EventsOtherAccount', scope.eventIds.length);
+        continue;
+      }
+      try {
+        scopeDeps = { ...deps, ports: await deps.members.portsFor(scope.account) };
+      } catch (error) {
+        // Nothing was read or written in that account; the queue retries the records, then keeps
+        // them in the dead-letter queue (whose alarm names the problem).
+        deps.log.error(
+          'member account cannot be reached: nothing read or written there; its records are retried',
+          {
+            account: scope.account,
+            roleArn: deps.members.roleArnFor(scope.account),
+            error: errorMessage(error),
+            eventIds: scope.eventIds,
+          },
+        );
+        deps.metrics.count('MemberAccessErrors');
+        retry();
+        continue;
+      }
+    }
     deps.metrics.count('Reconciles');
     try {
-      reports.push(await reconcileHints(deps, scope.hints, scope.triggers));
+      reports.push(await reconcileHints(scopeDeps, scope.hints, scope.triggers));
     } catch (error) {
       deps.log.error('reconcile failed; its records are retried', {
+        account: scope.account,
         error: errorMessage(error),
         eventIds: scope.eventIds,
       });
       deps.metrics.count('ReconcileErrors');
-      for (const id of scope.eventIds) {
-        for (const messageId of messagesByEvent.get(id) ?? []) failures.push({ itemIdentifier: messageId });
-      }
+      retry();
     }
   }
   return {

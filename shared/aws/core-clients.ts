@@ -33,6 +33,13 @@ export interface AwsClientOptions {
    * (an emulator meters requests only when asked to; pace it by setting the same refill factor).
    */
   readonly ec2Pacing?: Ec2PacingOptions | 'off';
+  /** Credentials to use instead of the default chain (e.g. a member account's assumed role). */
+  readonly credentials?: () => Promise<{
+    accessKeyId: string;
+    secretAccessKey: string;
+    sessionToken?: string;
+    expiration?: Date;
+  }>;
   /** The environment to read the region and credential hints from (default: process.env). */
   readonly env?: Readonly<Record<string, string | undefined>>;
 }
@@ -86,9 +93,13 @@ export function clientConfig(options: AwsClientOptions = {}) {
         endpoint,
         ...retries,
         // With nothing configured the default chain would end at the instance metadata service.
-        ...(environmentHasCredentials(env) ? {} : { credentials: emulatorCredentials() }),
+        ...(options.credentials
+          ? { credentials: options.credentials }
+          : environmentHasCredentials(env)
+            ? {}
+            : { credentials: emulatorCredentials() }),
       }
-    : { region, ...retries };
+    : { region, ...retries, ...(options.credentials ? { credentials: options.credentials } : {}) };
   return config;
 }
 

@@ -43,7 +43,15 @@ export interface TriggerInfo {
 }
 
 export type Classified =
-  | { kind: 'reconcile'; eventId: string; region: string; hints: ScopeHints; trigger: TriggerInfo }
+  | {
+      kind: 'reconcile';
+      eventId: string;
+      /** The account the event happened in (a member's, when forwarded to an organisation hub). */
+      account: string;
+      region: string;
+      hints: ScopeHints;
+      trigger: TriggerInfo;
+    }
   | { kind: 'ignored'; eventId?: string; reason: string }
   | { kind: 'rejected'; reason: string };
 
@@ -78,6 +86,7 @@ export function classifyEvent(raw: unknown, options: ClassifyOptions): Classifie
     return {
       kind: 'reconcile',
       eventId: event.id,
+      account: event.account,
       region: event.region,
       hints: { ...emptyHints(), wholeRegion: true },
       trigger: { eventName: SWEEP_DETAIL_TYPE, userIdentity: SWEEP_SOURCE, eventTime: event.time },
@@ -140,6 +149,7 @@ function classifyCloudTrail(event: EventBridgeEnvelope, options: ClassifyOptions
   return {
     kind: 'reconcile',
     eventId,
+    account: event.account,
     region: event.region,
     hints: finalizeHints(hints),
     trigger: {
@@ -169,6 +179,7 @@ function classifyEcsStateChange(event: EventBridgeEnvelope): Classified {
   return {
     kind: 'reconcile',
     eventId: event.id,
+    account: event.account,
     region: event.region,
     hints: finalizeHints(hints),
     trigger: {

@@ -1,5 +1,5 @@
 /**
- * Folds a batch of classified events into one reconcile scope per Region. An event id seen twice
+ * Folds a batch of classified events into one reconcile scope per account and Region. An event id seen twice
  * (EventBridge and CloudTrail may deliver twice) counts once.
  */
 import { assertNever } from '../core/domain.js';
@@ -7,6 +7,7 @@ import { emptyHints, unique } from './classify.js';
 import type { Classified, ScopeHints, TriggerInfo } from './classify.js';
 
 export interface ReconcileScope {
+  account: string;
   region: string;
   hints: ScopeHints;
   eventIds: string[];
@@ -17,7 +18,7 @@ export type IgnoredEvent = Extract<Classified, { kind: 'ignored' }>;
 export type RejectedEvent = Extract<Classified, { kind: 'rejected' }>;
 
 export interface Coalesced {
-  /** Sorted by Region. */
+  /** Sorted by account, then Region. */
   scopes: ReconcileScope[];
   ignored: IgnoredEvent[];
   rejected: RejectedEvent[];
@@ -48,13 +49,15 @@ export function coalesce(items: readonly Classified[]): Coalesced {
   for (const item of items) {
     switch (item.kind) {
       case 'reconcile': {
-        const key = `${item.region}\u0000${item.eventId}`;
+        const key = `${item.account}\u0000${item.region}\u0000${item.eventId}`;
+        const scopeKey = `${item.account}\u0000${item.region}`;
         if (seen.has(key)) {
           duplicates += 1;
           break;
         }
         seen.add(key);
-        const scope = scopes.get(item.region) ?? {
+        const scope = scopes.get(scopeKey) ?? {
+          account: item.account,
           region: item.region,
           hints: emptyHints(),
           eventIds: [],
@@ -63,7 +66,7 @@ export function coalesce(items: readonly Classified[]): Coalesced {
         scope.hints = mergeHints(scope.hints, item.hints);
         scope.eventIds.push(item.eventId);
         scope.triggers.push(item.trigger);
-        scopes.set(item.region, scope);
+        scopes.set(scopeKey, scope);
         break;
       }
       case 'ignored':
@@ -80,6 +83,8 @@ export function coalesce(items: readonly Classified[]): Coalesced {
         assertNever(item, 'classified event');
     }
   }
-  const sorted = [...scopes.values()].sort((a, b) => a.region.localeCompare(b.region));
+  const sorted = [...scopes.values()].sort(
+    (a, b) => a.account.localeCompare(b.account) || a.region.localeCompare(b.region),
+  );
   return { scopes: sorted, ignored, rejected, duplicates };
 }

@@ -205,6 +205,7 @@ describe('classifyEvent edge cases', () => {
     expect(classifyEvent(request, options)).toEqual({
       kind: 'reconcile',
       eventId: 'sweep-1',
+      account: '123456789012',
       region: 'eu-west-1',
       hints: { ...emptyHints(), wholeRegion: true },
       trigger: {
@@ -219,6 +220,7 @@ describe('classifyEvent edge cases', () => {
 describe('coalesce', () => {
   const template = load('ec2-authorize-security-group-ingress.json') as {
     id: string;
+    account: string;
     region: string;
     detail: Record<string, unknown>;
   };
@@ -277,6 +279,16 @@ describe('coalesce', () => {
     expect(result.scopes.map((s) => s.region)).toEqual(['us-east-1', 'us-west-2']);
     expect(result.scopes[1]?.hints.securityGroupIds).toEqual(['sg-0123456789abcdef0', 'sg-0fedcba9876543210']);
     expect(result.scopes[0]?.hints.securityGroupIds).toEqual(['sg-0a1b2c3d4e5f6a7b8']);
+  });
+
+  it('keeps the accounts of one Region apart (an organisation hub gets its members’ events), sorted by account', () => {
+    const member = { ...event(1, 'us-east-1', 'sg-0123456789abcdef0'), account: '111111111111' };
+    const items = [event(2, 'us-east-1'), member].map((e) => classifyEvent(e, options));
+    const result = coalesce(items);
+    expect(result.scopes.map((s) => [s.account, s.region, s.hints.securityGroupIds])).toEqual([
+      ['111111111111', 'us-east-1', ['sg-0123456789abcdef0']],
+      [template.account, 'us-east-1', ['sg-0a1b2c3d4e5f6a7b8']],
+    ]);
   });
 
   it('lets one whole-Region event widen its Region only', () => {

@@ -72,11 +72,19 @@ function resolveRoleArns(value: unknown): unknown {
       const role = template.Resources[getAtt[0]];
       if (role?.Type !== 'AWS::IAM::Role' || getAtt[1] !== 'Arn')
         throw new Error(`cannot resolve ${getAtt.join('.')}`);
-      return `arn:aws:iam::${ACCOUNT}:role/${String(role.Properties?.RoleName)}`;
+      return `arn:aws:iam::${ACCOUNT}:role/${roleName(role.Properties?.RoleName)}`;
     }
     return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, resolveRoleArns(v)]));
   }
   return value;
+}
+
+/** A role's name: a string, or `Fn::Sub` over the deploying Region (the template's names carry it). */
+function roleName(value: unknown): string {
+  if (typeof value === 'string') return value;
+  const sub = (value as { 'Fn::Sub'?: unknown } | undefined)?.['Fn::Sub'];
+  if (typeof sub === 'string') return sub.replaceAll('${AWS::Region}', REGION);
+  throw new Error(`cannot resolve the role name ${JSON.stringify(value)}`);
 }
 
 async function receiveAll(queueUrl: string): Promise<unknown[]> {

@@ -293,7 +293,15 @@ function grantedActions(template: CfnTemplate, roleId: string): Set<string> {
   const managed = (
     (template.Resources[roleId]?.Properties?.ManagedPolicyArns as { Ref?: string }[] | undefined) ?? []
   ).flatMap((arn) => (arn.Ref ? [arn.Ref] : []));
-  const owners = new Set([roleId, ...managed]);
+  // Policies attached from outside the role (the organisation hub's conditional member access).
+  const attached = Object.entries(template.Resources)
+    .filter(
+      ([, r]) =>
+        r.Type === 'AWS::IAM::Policy' &&
+        ((r.Properties?.Roles as { Ref?: string }[] | undefined) ?? []).some((role) => role.Ref === roleId),
+    )
+    .map(([id]) => id);
+  const owners = new Set([roleId, ...managed, ...attached]);
   return new Set(
     iamStatements(template)
       .filter((s) => owners.has(s.owner) && s.Effect === 'Allow')

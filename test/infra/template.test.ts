@@ -222,24 +222,38 @@ describe('event rules', () => {
 
   it('sends every event rule to the queue, which accepts exactly those rules', () => {
     const eventRules = ofType('AWS::Events::Rule').filter(([, r]) => r.Properties?.EventPattern);
-    expect(eventRules).toHaveLength(3);
+    expect(eventRules.map(([id]) => id).sort()).toEqual([
+      'CentralMemberEventsRule',
+      'Ec2ApiCallRule',
+      'EcsAgentDisconnectedRule',
+      'EcsApiCallRule',
+    ]);
     for (const [, rule] of eventRules) {
       expect(rule.Properties?.Targets).toEqual([expect.objectContaining({ Arn: getAtt('EventQueue') })]);
     }
-    const [statement, ...others] = (
+    const [statement, central, ...others] = (
       props('EventQueuePolicy').PolicyDocument as { Statement: PolicyStatement[] }
     ).Statement;
     expect(others).toEqual([]);
-    expect(statement).toMatchObject({
-      Effect: 'Allow',
-      Principal: { Service: 'events.amazonaws.com' },
-      Action: 'sqs:SendMessage',
-      Resource: getAtt('EventQueue'),
-    });
+    for (const s of [statement, central]) {
+      expect(s).toMatchObject({
+        Effect: 'Allow',
+        Principal: { Service: 'events.amazonaws.com' },
+        Action: 'sqs:SendMessage',
+        Resource: getAtt('EventQueue'),
+      });
+    }
     const sources = (statement?.Condition?.ArnEquals?.['aws:SourceArn'] as unknown[]).map((a) =>
       JSON.stringify(a),
     );
-    expect(sources.sort()).toEqual(eventRules.map(([id]) => JSON.stringify(getAtt(id))).sort());
+    const defaultBusRules = eventRules.filter(([id]) => id !== 'CentralMemberEventsRule');
+    expect(sources.sort()).toEqual(defaultBusRules.map(([id]) => JSON.stringify(getAtt(id))).sort());
+    // The hub-only rule (conditional, so not Fn::GetAtt) is named by its ARN on the central bus.
+    const rule = props('CentralMemberEventsRule');
+    expect(central?.Condition?.ArnEquals?.['aws:SourceArn']).toEqual({
+      'Fn::Sub': `arn:\${AWS::Partition}:events:\${AWS::Region}:\${AWS::AccountId}:rule/ecs-endpoint-remediator-test-central/${String(rule.Name)}`,
+    });
+    expect(props('CentralEventBus').Name).toBe('ecs-endpoint-remediator-test-central');
   });
 });
 

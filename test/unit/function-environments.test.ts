@@ -50,6 +50,34 @@ describe('the reconcile function’s environment', () => {
     expect([Object.isFrozen(environment), Object.isFrozen(environment.slack)]).toEqual([true, true]);
   });
 
+  it('takes the organisation hub’s member role name only with the stack’s account', () => {
+    expect(
+      parseReconcileEnvironment({
+        AWS_REGION: 'us-east-1',
+        STACK_ACCOUNT_ID: '123456789012',
+        MEMBER_ROLE_NAME: 'ecs-endpoint-remediator-member-us-east-1',
+      }),
+    ).toMatchObject({
+      accountId: '123456789012',
+      memberRoleName: 'ecs-endpoint-remediator-member-us-east-1',
+    });
+    expect(parseReconcileEnvironment({ AWS_REGION: 'us-east-1', MEMBER_ROLE_NAME: '' })).not.toHaveProperty(
+      'memberRoleName',
+    );
+    expect(
+      problemsOf(parseReconcileEnvironment, { AWS_REGION: 'us-east-1', MEMBER_ROLE_NAME: 'member' }),
+    ).toEqual([
+      'STACK_ACCOUNT_ID: is not set (required with MEMBER_ROLE_NAME: member events are told apart by account)',
+    ]);
+    expect(
+      problemsOf(parseReconcileEnvironment, {
+        AWS_REGION: 'us-east-1',
+        STACK_ACCOUNT_ID: '123456789012',
+        MEMBER_ROLE_NAME: 'role/with/slash',
+      }),
+    ).toEqual([expect.stringMatching(/^MEMBER_ROLE_NAME: must be an IAM role name/)]);
+  });
+
   it('defaults the optional variables: no Slack when its secret is unset or blank, a one-hour window', () => {
     expect(parseReconcileEnvironment({ AWS_REGION: 'cn-north-1' })).toEqual({
       region: 'cn-north-1',

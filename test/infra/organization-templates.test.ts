@@ -1,0 +1,237 @@
+/**
+ * The organisation deployment's templates (scripts/organization/templates.ts), made from the real
+ * `sls package` output and checked by cfn-lint: the StackSets template (no framework bucket, code
+ * from per-Region buckets, nothing that names the packaging Region, IAM names per Region), the hub
+ * resources of the stack (central bus restricted to the organisation, member-role access) and the
+ * member template (forwarding rules equal to the hub's, the member role trusting only the hub).
+ */
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { SERVICE_DIR, packageService, type PackagedService } from '../support/sls-package.js';
+import {
+  memberTemplate,
+  referencedIds,
+  stackSetTemplate,
+  type CfnTemplate,
+} from '../../scripts/organization/templates.js';
+
+let packaged: PackagedService;
+let template: CfnTemplate;
+let dir: string;
+
+beforeAll(async () => {
+  packaged = await packageService({ stage: 'test', region: 'eu-west-1' });
+  template = packaged.template as unknown as CfnTemplate;
+  dir = await mkdtemp(join(tmpdir(), 'org-templates-'));
+}, 180_000);
+
+afterAll(async () => {
+  if (packaged) await rm(packaged.dir, { recursive: true, force: true });
+  if (dir) await rm(dir, { recursive: true, force: true });
+});
+
+function cfnLint(file: string, ignore: readonly string[] = []) {
+  return new Promise<{ code: number; output: string }>((resolve) => {
+    const args = [...(ignore.length ? ['--ignore-checks', ...ignore] : []), '--', file];
+    execFile(join(SERVICE_DIR, '.venv/bin/cfn-lint'), args, (error, stdout, stderr) => {
+      const code = error ? (typeof error.code === 'number' ? error.code : -1) : 0;
+      resolve({ code, output: `${stdout}${stderr}` });
+    });
+  });
+}
+
+const resourcesOfType = (t: CfnTemplate, type: string) =>
+  Object.entries(t.Resources).filter(([, r]) => r.Type === type);
+
+describe('the StackSets template', () => {
+  it('has no framework bucket and takes every function zip from <prefix>-<Region>', () => {
+    const stackSet = stackSetTemplate(template, { packagedRegion: 'eu-west-1' });
+    const functions = resourcesOfType(stackSet, 'AWS::Lambda::Function');
+    expect(functions.length).toBeGreaterThanOrEqual(5);
+    const codes = functions.map(([id, r]) => ({ id, code: r.Properties?.Code }));
+    for (const { id, code } of codes) {
+      expect({ id, code }).toEqual({
+        id,
+        code: {
+          S3Bucket: { 'Fn::Sub': '${ArtifactBucketPrefix}-${AWS::Region}' },
+          S3Key: { 'Fn::Sub': expect.stringMatching(/^\$\{ArtifactKeyPrefix\}[A-Za-z]+\.zip$/) },
+        },
+      });
+    }
+    expect([...referencedIds(stackSet)].filter((id) => id.startsWith('ServerlessDeployment'))).toEqual([]);
+    expect(Object.keys(stackSet.Parameters ?? {})).toEqual(
+      expect.arrayContaining([
+        'ArtifactBucketPrefix',
+        'ArtifactKeyPrefix',
+        'OrganizationId',
+        'MemberRoleName',
+      ]),
+    );
+    expect(JSON.stringify(stackSet)).not.toContain('eu-west-1');
+  });
+
+  it('names every IAM role after the Region it is deployed in (IAM is global to an account)', () => {
+    const names = resourcesOfType(template, 'AWS::IAM::Role').map(([id, r]) => ({
+      id,
+      name: r.Properties?.RoleName,
+    }));
+    expect(names.length).toBeGreaterThanOrEqual(6);
+    for (const { id, name } of names) {
+      expect({ id, name }).toEqual({
+        id,
+        name: {
+          'Fn::Sub': expect.stringMatching(/^ecs-endpoint-remediator-test-\$\{AWS::Region\}-[a-z-]+$/),
+        },
+      });
+    }
+  });
+
+  it('refuses a template that still names the packaging Region or the framework bucket', () => {
+    const naming: CfnTemplate = {
+      Resources: {
+        Fn: {
+          Type: 'AWS::Lambda::Function',
+          Properties: {
+            Code: { S3Key: 'serverless/x/reconcile.zip' },
+            Role: 'arn:aws:iam::1:role/x-eu-west-1',
+          },
+        },
+      },
+    };
+    expect(() => stackSetTemplate(naming, { packagedRegion: 'eu-west-1' })).toThrow(
+      'the template names the packaging Region eu-west-1',
+    );
+    const bucket: CfnTemplate = {
+      Resources: {
+        Fn: { Type: 'AWS::Lambda::Function', Properties: { Code: { S3Key: 'k/reconcile.zip' } } },
+        Other: {
+          Type: 'AWS::SQS::Queue',
+          Properties: { Tags: [{ Key: 'b', Value: { Ref: 'ServerlessDeploymentBucket' } }] },
+        },
+      },
+    };
+    expect(() => stackSetTemplate(bucket, { packagedRegion: 'eu-west-1' })).toThrow(
+      'the template still refers to ServerlessDeploymentBucket',
+    );
+  });
+
+  it('passes cfn-lint with no findings', async () => {
+    const file = join(dir, 'stackset-template.json');
+    await writeFile(file, JSON.stringify(stackSetTemplate(template, { packagedRegion: 'eu-west-1' })));
+    // W3005 (redundant DependsOn) is generated by the framework for functions with explicit roles.
+    expect(await cfnLint(file, ['W3005'])).toEqual({ code: 0, output: '' });
+  });
+});
+
+describe('the organisation hub resources of the stack', () => {
+  it('exist only with an organisation id, and the central bus admits only that organisation', () => {
+    const hubOnly = Object.entries(template.Resources)
+      .filter(([, r]) => r.Condition === 'IsOrganizationHub')
+      .map(([id]) => id)
+      .sort();
+    expect(hubOnly).toEqual([
+      'CentralEventBus',
+      'CentralEventBusPolicy',
+      'CentralMemberEventsRule',
+      'ReconcileMemberAccessPolicy',
+    ]);
+    expect(template.Resources.CentralEventBusPolicy?.Properties?.Statement).toEqual({
+      Effect: 'Allow',
+      Principal: '*',
+      Action: 'events:PutEvents',
+      Resource: { 'Fn::GetAtt': ['CentralEventBus', 'Arn'] },
+      Condition: { StringEquals: { 'aws:PrincipalOrgID': { Ref: 'OrganizationId' } } },
+    });
+    const access = template.Resources.ReconcileMemberAccessPolicy?.Properties;
+    expect(access?.Roles).toEqual([{ Ref: 'ReconcileRole' }]);
+    expect(access?.PolicyDocument).toEqual({
+      Version: '2012-10-17',
+      Statement: [
+        {
+          Sid: 'AssumeMemberRoles',
+          Effect: 'Allow',
+          Action: 'sts:AssumeRole',
+          Resource: { 'Fn::Sub': 'arn:${AWS::Partition}:iam::*:role/${MemberRoleName}-${AWS::Region}' },
+          Condition: { StringEquals: { 'aws:ResourceOrgID': { Ref: 'OrganizationId' } } },
+        },
+      ],
+    });
+  });
+
+  it("gives the reconcile function the member role's name only in the hub shape", () => {
+    const env = (
+      template.Resources.ReconcileLambdaFunction?.Properties?.Environment as {
+        Variables: Record<string, unknown>;
+      }
+    ).Variables;
+    expect(env.MEMBER_ROLE_NAME).toEqual({
+      'Fn::If': ['IsOrganizationHub', { 'Fn::Sub': '${MemberRoleName}-${AWS::Region}' }, ''],
+    });
+  });
+});
+
+describe('the member template', () => {
+  it("forwards exactly the events the hub's rules match, guarded against the hub's own changes", () => {
+    const member = memberTemplate(template);
+    for (const id of ['Ec2ApiCallRule', 'EcsApiCallRule', 'EcsAgentDisconnectedRule']) {
+      const hub = template.Resources[id]?.Properties as { EventPattern: unknown };
+      const forward = member.Resources[`Forward${id}`]?.Properties as {
+        EventPattern: unknown;
+        Targets: unknown;
+      };
+      // Equal once the hub's self-role guard is read as the member role (the hub acts as it there).
+      const asMember = JSON.stringify(hub.EventPattern).replace(
+        /\{"anything-but":\[\{"Fn::GetAtt":\["ReconcileRole","Arn"\]\},\{"Fn::GetAtt":\["SweepRole","Arn"\]\},\{"Fn::GetAtt":\["RunbookChangesRole","Arn"\]\}\]\}/,
+        '{"anything-but":[{"Fn::GetAtt":["MemberRole","Arn"]}]}',
+      );
+      expect({ id, pattern: JSON.stringify(forward.EventPattern) }).toEqual({ id, pattern: asMember });
+      expect(forward.Targets).toEqual([
+        {
+          Id: 'hub-event-bus',
+          Arn: { Ref: 'HubEventBusArn' },
+          RoleArn: { 'Fn::GetAtt': ['ForwardToHubRole', 'Arn'] },
+        },
+      ]);
+    }
+  });
+
+  it("has a member role trusting only the hub's reconcile role, with only EC2, ECS and SSM actions", () => {
+    const member = memberTemplate(template);
+    const role = member.Resources.MemberRole?.Properties as {
+      RoleName: unknown;
+      AssumeRolePolicyDocument: { Statement: unknown[] };
+      Policies: { PolicyDocument: { Statement: { Action: string | string[] }[] } }[];
+    };
+    expect(role.RoleName).toEqual({ 'Fn::Sub': '${MemberRoleName}-${AWS::Region}' });
+    expect(role.AssumeRolePolicyDocument.Statement).toEqual([
+      { Effect: 'Allow', Principal: { AWS: { Ref: 'HubReconcileRoleArn' } }, Action: 'sts:AssumeRole' },
+    ]);
+    const changes = (
+      member.Resources.MemberChangePolicy?.Properties?.PolicyDocument as {
+        Statement: { Action: string | string[] }[];
+      }
+    ).Statement;
+    const hubChanges = (
+      template.Resources.RemediatorChangePolicy?.Properties?.PolicyDocument as {
+        Statement: unknown[];
+      }
+    ).Statement;
+    expect(changes).toEqual(hubChanges);
+    const actions = [...role.Policies.flatMap((p) => p.PolicyDocument.Statement), ...changes].flatMap((s) =>
+      Array.isArray(s.Action) ? s.Action : [s.Action],
+    );
+    expect(actions.filter((a) => !/^(ec2|ecs|ssm|route53|route53resolver):/.test(a))).toEqual([]);
+    expect(actions).toEqual(
+      expect.arrayContaining(['ec2:DescribeVpcs', 'ecs:UpdateContainerAgent', 'ssm:SendCommand']),
+    );
+    expect(member.Resources.RestartEcsAgentDocument).toEqual(template.Resources.RestartEcsAgentDocument);
+  });
+
+  it('passes cfn-lint with no findings', async () => {
+    const file = join(dir, 'member-template.json');
+    await writeFile(file, JSON.stringify(memberTemplate(template)));
+    expect(await cfnLint(file)).toEqual({ code: 0, output: '' });
+  });
+});
