@@ -196,7 +196,9 @@ describe('the organisation hub', () => {
     expect(applied).toBeGreaterThan(0);
     const after = await managedEndpoints(memberEc2, vpcId);
     expect(after.length).toBeGreaterThan(before.length);
-    expect(after).toEqual(expect.arrayContaining(['com.amazonaws.us-east-1.ecs-telemetry', 'com.amazonaws.us-east-1.ssm']));
+    expect(after).toEqual(
+      expect.arrayContaining(['com.amazonaws.us-east-1.ecs-telemetry', 'com.amazonaws.us-east-1.ssm']),
+    );
     expect(await hubEndpointCount()).toBe(hubBefore);
     expect(rec.logs.find((l) => l.message === 'reconciling')?.extra).toMatchObject({ vpcIds: [vpcId] });
   });
