@@ -9,6 +9,8 @@ import type { SweepEnvironment } from './environment.js';
 
 export interface SweepDeps {
   readonly region: string;
+  /** The organisation hub's member accounts, swept too. */
+  readonly memberAccountIds: readonly string[];
   /** Puts the request (JSON) on the event queue; the queue's message id. */
   readonly enqueue: (request: object) => Promise<string | undefined>;
 }
@@ -17,6 +19,7 @@ export function composeSweep(environment: SweepEnvironment, observability: Obser
   const sqs = observability.tracer.captureAWSv3Client(createSqsClient({ region: environment.region }));
   return {
     region: environment.region,
+    memberAccountIds: environment.memberAccountIds,
     enqueue: async (request) =>
       (
         await sqs.send(

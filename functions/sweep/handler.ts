@@ -4,7 +4,7 @@ import { parser } from '@aws-lambda-powertools/parser/middleware';
 import { EventBridgeSchema } from '@aws-lambda-powertools/parser/schemas/eventbridge';
 import type { EventBridgeEvent } from '@aws-lambda-powertools/parser/types';
 import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
-import { sweepRequest } from '../../shared/events/index.js';
+import { sweepRequests } from '../../shared/events/index.js';
 import { atColdStart, createObservability } from '../lambda-runtime.js';
 import { composeSweep } from './composition.js';
 import { parseSweepEnvironment } from './environment.js';
@@ -15,20 +15,26 @@ const deps = atColdStart(observability.logger, () =>
 );
 
 /**
- * The scheduled sweep puts a whole-region request on the event queue instead of reconciling itself:
+ * The scheduled sweep puts a whole-region request (one per account: the hub's members too) on the
+ * event queue instead of reconciling itself:
  * the one reconcile function (reserved concurrency 1) stays the only writer, so runs never race.
  */
 export const handler = middy(async (event: EventBridgeEvent) => {
   observability.logger.setCorrelationId(event.id);
-  const request = sweepRequest({
+  const requests = sweepRequests({
     id: event.id,
     account: event.account,
     region: deps.region,
     time: event.time,
+    memberAccountIds: deps.memberAccountIds,
   });
-  const messageId = await deps.enqueue(request);
-  observability.logger.info('sweep requested', { messageId });
-  return { queued: messageId };
+  const messageIds: (string | undefined)[] = [];
+  for (const request of requests) messageIds.push(await deps.enqueue(request));
+  observability.logger.info('sweep requested', {
+    messageIds,
+    accounts: requests.map((r) => r.account),
+  });
+  return { queued: messageIds[0], members: requests.length - 1 };
 })
   .use(injectLambdaContext(observability.logger, { resetKeys: true }))
   .use(captureLambdaHandler(observability.tracer))

@@ -121,6 +121,25 @@ export function sweepRequest(input: { id: string; account: string; region: strin
   } satisfies EventBridgeEnvelope;
 }
 
+/**
+ * The sweep's requests: the whole Region of the stack's own account, and in the organisation hub
+ * shape of each member account too (each reconciled in its account through its member role). Each
+ * request has its own id, so a member whose role fails retries alone.
+ */
+export function sweepRequests(input: {
+  id: string;
+  account: string;
+  region: string;
+  time: string;
+  memberAccountIds: readonly string[];
+}) {
+  const members = unique(input.memberAccountIds.filter((a) => a !== input.account));
+  return [
+    sweepRequest(input),
+    ...members.map((account) => sweepRequest({ ...input, id: `${input.id}:${account}`, account })),
+  ];
+}
+
 function classifyCloudTrail(event: EventBridgeEnvelope, options: ClassifyOptions): Classified {
   const parsed = cloudTrailDetailSchema.safeParse(event.detail);
   if (!parsed.success) {

@@ -5,6 +5,7 @@ export {
   emptyHints,
   isSelfMade,
   sweepRequest,
+  sweepRequests,
 } from './classify.js';
 export type { ClassifyOptions, Classified, ScopeHints, TriggerInfo } from './classify.js';
 export { coalesce, mergeHints } from './coalesce.js';

@@ -9,6 +9,7 @@ import {
   emptyHints,
   isSelfMade,
   sweepRequest,
+  sweepRequests,
 } from '../../shared/events/index.js';
 import type { Classified, ScopeHints } from '../../shared/events/index.js';
 
@@ -193,6 +194,27 @@ describe('classifyEvent edge cases', () => {
     const result = classifyEvent({ version: 1, id: 2 }, options);
     expect(result.kind).toBe('rejected');
     expect(result.kind === 'rejected' && result.reason).toMatch(/^version: .*\(\+\d+ more issues\)$/);
+  });
+
+  it('sweeps the member accounts of an organisation hub too, each request with its own id and account', () => {
+    const requests = sweepRequests({
+      id: 'sweep-2',
+      account: '123456789012',
+      region: 'eu-west-1',
+      time: '2026-03-02T17:00:00Z',
+      memberAccountIds: ['111111111111', '123456789012', '111111111111', '222222222222'],
+    });
+    expect(requests.map((r) => [r.id, r.account])).toEqual([
+      ['sweep-2', '123456789012'],
+      ['sweep-2:111111111111', '111111111111'],
+      ['sweep-2:222222222222', '222222222222'],
+    ]);
+    const scopes = coalesce(requests.map((r) => classifyEvent(r, options))).scopes;
+    expect(scopes.map((s) => [s.account, s.hints.wholeRegion, s.eventIds])).toEqual([
+      ['111111111111', true, ['sweep-2:111111111111']],
+      ['123456789012', true, ['sweep-2']],
+      ['222222222222', true, ['sweep-2:222222222222']],
+    ]);
   });
 
   it('turns a sweep request into a whole-Region reconcile', () => {

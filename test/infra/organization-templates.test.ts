@@ -160,7 +160,7 @@ describe('the organisation hub resources of the stack', () => {
     });
   });
 
-  it("gives the reconcile function the member role's name only in the hub shape", () => {
+  it("gives the reconcile function the member role's name, and the sweep the members, only in the hub shape", () => {
     const env = (
       template.Resources.ReconcileLambdaFunction?.Properties?.Environment as {
         Variables: Record<string, unknown>;
@@ -168,6 +168,14 @@ describe('the organisation hub resources of the stack', () => {
     ).Variables;
     expect(env.MEMBER_ROLE_NAME).toEqual({
       'Fn::If': ['IsOrganizationHub', { 'Fn::Sub': '${MemberRoleName}-${AWS::Region}' }, ''],
+    });
+    const sweepEnv = (
+      template.Resources.SweepLambdaFunction?.Properties?.Environment as {
+        Variables: Record<string, unknown>;
+      }
+    ).Variables;
+    expect(sweepEnv.MEMBER_ACCOUNT_IDS).toEqual({
+      'Fn::If': ['IsOrganizationHub', { Ref: 'MemberAccountIds' }, ''],
     });
   });
 });

@@ -216,7 +216,14 @@ describe('the Slack interactions function’s environment', () => {
 describe('the sweep function’s environment', () => {
   it('parses into a typed, frozen object', () => {
     const environment = parseSweepEnvironment({ AWS_REGION: 'ap-southeast-2', EVENT_QUEUE_URL: QUEUE });
-    expect(environment).toEqual({ region: 'ap-southeast-2', eventQueueUrl: QUEUE });
+    expect(environment).toEqual({ region: 'ap-southeast-2', eventQueueUrl: QUEUE, memberAccountIds: [] });
+    expect(
+      parseSweepEnvironment({
+        AWS_REGION: 'ap-southeast-2',
+        EVENT_QUEUE_URL: QUEUE,
+        MEMBER_ACCOUNT_IDS: '111111111111, 222222222222',
+      }).memberAccountIds,
+    ).toEqual(['111111111111', '222222222222']);
     expect(Object.isFrozen(environment)).toBe(true);
   });
 
@@ -225,6 +232,11 @@ describe('the sweep function’s environment', () => {
     ['EVENT_QUEUE_URL', undefined, /^EVENT_QUEUE_URL: must be the URL of the event queue/],
     ['EVENT_QUEUE_URL', 'events', /^EVENT_QUEUE_URL: must be the URL of the event queue.*\(got "events"\)$/],
     ['EVENT_QUEUE_URL', 'ftp://sqs.us-east-1.amazonaws.com/1/q', /^EVENT_QUEUE_URL: must be the URL/],
+    [
+      'MEMBER_ACCOUNT_IDS',
+      '111111111111,12345',
+      /^MEMBER_ACCOUNT_IDS: each comma-separated item must be a 12-digit/,
+    ],
   ])('%s=%j is refused, naming the variable', (name, value, problem) => {
     const problems = problemsOf(parseSweepEnvironment, {
       AWS_REGION: 'ap-southeast-2',
