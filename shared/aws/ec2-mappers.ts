@@ -169,6 +169,12 @@ export function toRawRouteTable(table: RouteTable): RawRouteTable | undefined {
     routeEndpointIds: (table.Routes ?? [])
       .map((r) => r.GatewayId)
       .filter((id): id is string => !!id?.startsWith('vpce-')),
+    transitRoutes: (table.Routes ?? []).flatMap((r) => {
+      const targetId = r.VpcPeeringConnectionId ?? r.TransitGatewayId;
+      return targetId && r.DestinationCidrBlock && isUsable(r)
+        ? [{ destinationCidrBlock: r.DestinationCidrBlock, targetId }]
+        : [];
+    }),
   };
 }
 
