@@ -85,6 +85,10 @@ export function toObservedEndpoint(endpoint: VpcEndpoint, region: string): Obser
     privateDnsEnabled: endpoint.PrivateDnsEnabled ?? false,
     ...(endpoint.PolicyDocument ? { policyDocument: endpoint.PolicyDocument } : {}),
     tags: tagsToRecord(endpoint.Tags),
+    // Lower case, no trailing dot: how alias targets are compared (serving.ts).
+    dnsNames: (endpoint.DnsEntries ?? []).flatMap((d) =>
+      d.DnsName ? [d.DnsName.toLowerCase().replace(/\.$/, '')] : [],
+    ),
   };
 }
 
