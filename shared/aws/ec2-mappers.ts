@@ -85,6 +85,10 @@ export function toObservedEndpoint(endpoint: VpcEndpoint, region: string): Obser
     privateDnsEnabled: endpoint.PrivateDnsEnabled ?? false,
     ...(endpoint.PolicyDocument ? { policyDocument: endpoint.PolicyDocument } : {}),
     tags: tagsToRecord(endpoint.Tags),
+    // Lower case, no trailing dot: how alias targets are compared (serving.ts).
+    dnsNames: (endpoint.DnsEntries ?? []).flatMap((d) =>
+      d.DnsName ? [d.DnsName.toLowerCase().replace(/\.$/, '')] : [],
+    ),
   };
 }
 
@@ -169,6 +173,12 @@ export function toRawRouteTable(table: RouteTable): RawRouteTable | undefined {
     routeEndpointIds: (table.Routes ?? [])
       .map((r) => r.GatewayId)
       .filter((id): id is string => !!id?.startsWith('vpce-')),
+    transitRoutes: (table.Routes ?? []).flatMap((r) => {
+      const targetId = r.VpcPeeringConnectionId ?? r.TransitGatewayId;
+      return targetId && r.DestinationCidrBlock && isUsable(r)
+        ? [{ destinationCidrBlock: r.DestinationCidrBlock, targetId }]
+        : [];
+    }),
   };
 }
 

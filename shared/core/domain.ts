@@ -93,6 +93,14 @@ export interface ObservedRouteTable {
   readonly hasNatRoute: boolean;
   /** Gateway endpoints whose prefix-list routes are in this table. */
   readonly gatewayEndpointIds: readonly string[];
+  /** Routes to other networks through a VPC peering connection (pcx-) or a transit gateway (tgw-); absent when not read. */
+  readonly transitRoutes?: readonly TransitRoute[];
+}
+
+export interface TransitRoute {
+  readonly destinationCidrBlock: string;
+  /** The peering connection or transit gateway id. */
+  readonly targetId: string;
 }
 
 export interface ObservedSubnet {
@@ -124,6 +132,8 @@ export interface ObservedEndpoint {
   readonly privateDnsEnabled: boolean;
   readonly policyDocument?: string;
   readonly tags: Readonly<Record<string, string>>;
+  /** The endpoint's own DNS names (DnsEntries), lower case, no trailing dot; absent when not read. */
+  readonly dnsNames?: readonly string[];
 }
 
 export interface ObservedContainerInstance {
@@ -196,9 +206,40 @@ export interface EndpointServiceOffer {
   readonly availabilityZones: readonly string[];
 }
 
+/** An alias record of a private hosted zone. */
+export interface AliasRecord {
+  /** Lower case, no trailing dot. */
+  readonly name: string;
+  /** The alias target's DNS name, lower case, no trailing dot (an endpoint's DNS name in the hub pattern). */
+  readonly target: string;
+}
+
+/** A Route 53 private hosted zone of the account, with the VPCs associated with it. */
+export interface ObservedHostedZone {
+  readonly zoneId: string;
+  /** Lower case, no trailing dot. */
+  readonly name: string;
+  readonly vpcIds: readonly string[];
+  readonly aliasRecords: readonly AliasRecord[];
+}
+
+/** A Route 53 Resolver rule with the VPCs it is associated with. */
+export interface ObservedResolverRule {
+  readonly ruleId: string;
+  readonly name?: string;
+  /** Lower case, no trailing dot; empty for the root ("."). */
+  readonly domainName: string;
+  readonly ruleType: 'FORWARD' | 'SYSTEM' | 'RECURSIVE';
+  readonly vpcIds: readonly string[];
+}
+
 export interface ObservedRegion {
   readonly region: string;
   readonly vpcs: readonly ObservedVpc[];
+  /** Private hosted zones of the account; absent when not read (services are then planned as local endpoints). */
+  readonly hostedZones?: readonly ObservedHostedZone[];
+  /** Resolver rules associated with VPCs in scope; absent when not read. */
+  readonly resolverRules?: readonly ObservedResolverRule[];
   /** Offers per short name and type; a service absent here is not offered in the Region. */
   readonly endpointServices: readonly EndpointServiceOffer[];
   /** Things the reader could not see (e.g. SSM inventory unavailable), for the report. */
@@ -242,6 +283,11 @@ export const FINDING_CODES = [
   'AGENT_DISCONNECTED',
   'INSTANCE_NOT_SSM_MANAGED',
   'SSM_PATH_MISSING',
+  'CENTRAL_ZONE_NOT_ASSOCIATED',
+  'CENTRAL_ZONE_RECORD_BROKEN',
+  'CENTRAL_ENDPOINT_NO_ROUTE',
+  'CENTRAL_ENDPOINT_SG_BLOCKS_HTTPS',
+  'DNS_FORWARDED_BY_RESOLVER_RULE',
 ] as const;
 export type FindingCode = (typeof FINDING_CODES)[number];
 

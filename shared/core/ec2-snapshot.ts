@@ -7,6 +7,7 @@ import type {
   ObservedEndpoint,
   ObservedNetworkAcl,
   ObservedRouteTable,
+  TransitRoute,
   ObservedSecurityGroup,
   ObservedSubnet,
   ObservedVpc,
@@ -95,6 +96,8 @@ export interface RawRouteTable {
   readonly hasNatRoute: boolean;
   /** `vpce-…` targets of its routes (gateway endpoints, and Gateway Load Balancer endpoints). */
   readonly routeEndpointIds: readonly string[];
+  /** Active routes through a peering connection or a transit gateway (central endpoints, serving.ts). */
+  readonly transitRoutes?: readonly TransitRoute[];
 }
 
 export type RawNetworkAcl = ObservedNetworkAcl & { readonly vpcId: string };
@@ -175,6 +178,7 @@ export function assembleEc2Snapshot(region: string, raw: Ec2RawRegion): Ec2Snaps
         hasInternetGatewayRoute: table.hasInternetGatewayRoute,
         hasNatRoute: table.hasNatRoute,
         gatewayEndpointIds: sorted([...fromRoutes, ...fromEndpoints]),
+        ...(table.transitRoutes ? { transitRoutes: table.transitRoutes } : {}),
       };
     });
 

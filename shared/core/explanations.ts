@@ -19,6 +19,10 @@ export interface FindingExplanation {
   readonly docUrl: string;
 }
 
+const HUB_PATTERN =
+  'https://docs.aws.amazon.com/whitepapers/latest/building-scalable-secure-multi-vpc-network-infrastructure/centralized-access-to-vpc-private-endpoints.html';
+const ZONE_ASSOCIATION =
+  'https://docs.aws.amazon.com/Route53/latest/APIReference/API_AssociateVPCWithHostedZone.html';
 const ECS_ENDPOINTS = 'https://docs.aws.amazon.com/AmazonECS/latest/developerguide/vpc-endpoints.html';
 
 export const FINDING_EXPLANATIONS: Readonly<Record<FindingCode, FindingExplanation>> = {
@@ -163,6 +167,52 @@ export const FINDING_EXPLANATIONS: Readonly<Record<FindingCode, FindingExplanati
     whatTheToolDoes: 'Creates the three SSM endpoints before anything relies on SSM.',
     byHand: 'Create the ssm, ssmmessages and ec2messages interface endpoints in the VPC.',
     docUrl: 'https://docs.aws.amazon.com/systems-manager/latest/userguide/setup-create-vpc.html',
+  },
+  CENTRAL_ZONE_NOT_ASSOCIATED: {
+    meaning:
+      'A hub private hosted zone for the service’s name, whose record aliases an available hub endpoint this VPC reaches, is not associated with this VPC.',
+    whyEcsBreaks:
+      'The VPC resolves the service’s public name instead of the hub endpoint, so without an internet path the agent and tasks cannot reach the service.',
+    whatTheToolDoes: 'Reports it with advice; it creates no local endpoint (the hub serves the service).',
+    byHand:
+      'Associate the VPC with the zone (AssociateVPCWithHostedZone; across accounts after CreateVPCAssociationAuthorization in the zone’s account).',
+    docUrl: ZONE_ASSOCIATION,
+  },
+  CENTRAL_ZONE_RECORD_BROKEN: {
+    meaning:
+      'A private hosted zone associated with the VPC covers the service’s name, but has no alias record for it or the record points at a missing or unavailable endpoint.',
+    whyEcsBreaks:
+      'The name resolves to nothing usable, and the zone keeps a local endpoint’s private DNS from applying.',
+    whatTheToolDoes:
+      'Reports it; it creates no local endpoint (private DNS would fail against the associated zone).',
+    byHand: 'Point the record at an available interface endpoint of the service (an alias to its DNS name).',
+    docUrl: HUB_PATTERN,
+  },
+  CENTRAL_ENDPOINT_NO_ROUTE: {
+    meaning:
+      'The VPC’s workload route tables have no peering or transit gateway route to the hub endpoint’s VPC CIDR.',
+    whyEcsBreaks: 'The name resolves to the hub endpoint, but packets to it have no route.',
+    whatTheToolDoes: 'Reports it with the route tables; routes are never changed.',
+    byHand: 'Add a route to the hub VPC’s CIDR through the peering connection or transit gateway.',
+    docUrl: HUB_PATTERN,
+  },
+  CENTRAL_ENDPOINT_SG_BLOCKS_HTTPS: {
+    meaning: 'The hub endpoint’s security groups do not allow TCP 443 from this VPC’s workload subnets.',
+    whyEcsBreaks: 'Connections to the hub endpoint are dropped.',
+    whatTheToolDoes: 'Reports it; the hub’s groups are never changed.',
+    byHand: 'Allow TCP 443 from the spoke’s CIDR in the hub endpoint’s security group.',
+    docUrl: HUB_PATTERN,
+  },
+  DNS_FORWARDED_BY_RESOLVER_RULE: {
+    meaning: 'A Route 53 Resolver forwarding rule associated with the VPC covers the service’s name.',
+    whyEcsBreaks:
+      'The rule sends the queries to other resolvers, which must answer with a reachable endpoint; the tool cannot check that.',
+    whatTheToolDoes:
+      'Reports the rule; it creates no local endpoint (the rule takes precedence over private DNS).',
+    byHand:
+      'Check that the forwarded-to resolvers answer with a reachable endpoint, or add a SYSTEM rule for the name.',
+    docUrl:
+      'https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/resolver-forwarding-outbound-queries.html',
   },
 };
 

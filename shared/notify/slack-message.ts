@@ -124,6 +124,16 @@ export function plainWords(code: FindingCode): string {
       return 'The container instance is not online in Systems Manager, so the tool cannot restart its ECS agent remotely.';
     case 'SSM_PATH_MISSING':
       return 'The instances have neither the ssm, ssmmessages and ec2messages endpoints nor an internet path, so Systems Manager commands, including the agent restart, cannot reach them.';
+    case 'CENTRAL_ZONE_NOT_ASSOCIATED':
+      return "A central (hub) private hosted zone serves this service, but this VPC is not associated with it, so the service's name does not resolve to the hub endpoint here.";
+    case 'CENTRAL_ZONE_RECORD_BROKEN':
+      return "The private hosted zone for the service's name has no usable record: it points at an endpoint that is missing or not available.";
+    case 'CENTRAL_ENDPOINT_NO_ROUTE':
+      return "This VPC has no peering or transit gateway route to the hub VPC that holds the service's endpoint.";
+    case 'CENTRAL_ENDPOINT_SG_BLOCKS_HTTPS':
+      return "The hub endpoint's security group does not allow HTTPS (TCP 443) from this VPC.";
+    case 'DNS_FORWARDED_BY_RESOLVER_RULE':
+      return "A Route 53 Resolver forwarding rule sends this service's DNS queries elsewhere; the tool cannot check what they resolve to and creates no local endpoint.";
     default:
       return assertNever(code, 'finding code');
   }

@@ -116,6 +116,8 @@ describe('readEc2Snapshot against the emulator', () => {
       hasInternetGatewayRoute: false,
       hasNatRoute: false,
       gatewayEndpointIds: [seed.s3GatewayEndpointId],
+      // The seed has no peering or transit gateway.
+      transitRoutes: [],
     });
     expect(tables.get(seed.publicRouteTableId)).toMatchObject({
       hasInternetGatewayRoute: true,

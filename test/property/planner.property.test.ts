@@ -475,8 +475,16 @@ describe(`planner properties (seed ${PLANNER_SEED}, ${RUNS} runs each)`, () => {
     );
     const byCode = Object.fromEntries([...producers].map(([code, names]) => [code, [...names]]));
     expect(Object.entries(byCode).filter(([, names]) => names.length !== 1)).toEqual([]);
-    // Not vacuous: every finding code was produced.
-    expect(Object.keys(byCode).sort()).toEqual([...FINDING_CODES].sort());
+    // Not vacuous: every finding code was produced, but those of central serving (the random VPCs
+    // have no hosted zones or resolver rules; test/unit/core/plan-hub.test.ts covers them).
+    const central = new Set([
+      'CENTRAL_ZONE_NOT_ASSOCIATED',
+      'CENTRAL_ZONE_RECORD_BROKEN',
+      'CENTRAL_ENDPOINT_NO_ROUTE',
+      'CENTRAL_ENDPOINT_SG_BLOCKS_HTTPS',
+      'DNS_FORWARDED_BY_RESOLVER_RULE',
+    ]);
+    expect(Object.keys(byCode).sort()).toEqual([...FINDING_CODES].filter((c) => !central.has(c)).sort());
   });
 
   it('is deterministic: the same input (or a deep copy of it) gives the same plan', () => {

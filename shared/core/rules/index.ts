@@ -1,11 +1,13 @@
 import { agentRestartRule } from './agent-restart.js';
 import { agentsRule } from './agents.js';
 import { azCoverageRule } from './az-coverage.js';
+import { centralZoneRule } from './central-zone.js';
 import { endpointPolicyRule } from './endpoint-policy.js';
 import { endpointPresenceRule } from './endpoint-presence.js';
 import { endpointPrivateDnsRule } from './endpoint-private-dns.js';
 import { gatewayRoutesRule } from './gateway-routes.js';
 import { naclRule } from './nacl.js';
+import { resolverRulesRule } from './resolver-rules.js';
 import type { Rule } from './rule.js';
 import { securityGroupRule } from './security-group.js';
 import { vpcDnsRule } from './vpc-dns.js';
@@ -20,6 +22,8 @@ import { vpcDnsRule } from './vpc-dns.js';
  */
 export const RULES: readonly Rule[] = [
   { name: 'vpc-dns', scope: 'vpc', check: vpcDnsRule },
+  { name: 'resolver-rules', scope: 'vpc', check: resolverRulesRule },
+  { name: 'central-zone', scope: 'vpc', check: centralZoneRule },
   { name: 'endpoint-presence', scope: 'service', check: endpointPresenceRule },
   { name: 'gateway-routes', scope: 'service', check: gatewayRoutesRule },
   { name: 'az-coverage', scope: 'service', check: azCoverageRule },

@@ -10,6 +10,7 @@ import type {
   SecurityGroupRef,
   ServiceName,
 } from '../domain.js';
+import { servingOf, type Serving } from '../serving.js';
 import { ENDPOINT_TYPE } from '../services.js';
 
 export interface PlanOptions {
@@ -67,6 +68,13 @@ export interface ServiceView {
   readonly presence: Presence;
 }
 
+/** A required service not served by a local endpoint: a central zone or a forwarding rule serves it. */
+export interface ServedService {
+  readonly service: ServiceName;
+  readonly reason: string;
+  readonly serving: Exclude<Serving, { kind: 'local' }>;
+}
+
 /** A read-only view of one VPC, built once per plan: what every rule reads. */
 export interface VpcView {
   readonly vpc: ObservedVpc;
@@ -85,8 +93,14 @@ export interface VpcView {
   readonly vpcCidrs: readonly string[];
   /** Route tables gateway endpoints belong on (sorted). */
   readonly privateRouteTableIds: readonly string[];
-  /** The required services, in the desired order. */
+  /**
+   * The required services served by a local endpoint, in the desired order. Those a central zone or a
+   * forwarding rule serves are in `served` instead, so no local endpoint rule (presence, AZs, private
+   * DNS, groups, policy) and no cost applies to them.
+   */
   readonly services: readonly ServiceView[];
+  /** The required services served centrally or delegated (serving.ts), in the desired order. */
+  readonly served: readonly ServedService[];
   /** Subnets that hold or will hold an interface endpoint, in service order. */
   readonly endpointSubnetIds: readonly string[];
 }
@@ -107,8 +121,16 @@ export function vpcView(
       !g.isDefault && g.groupName === options.securityGroupName && g.tags[options.managedTagKey] === 'true',
   );
   const privateRouteTableIds = privateRouteTables(vpc, desired);
-  const services = [...desired.services.entries()].map(([service, reason]) =>
-    serviceView(service, reason, vpc, region, desired, subnetsById),
+  const required = [...desired.services.entries()].map(([service, reason]) => ({
+    service,
+    reason,
+    serving: servingOf(service, vpc, region, desired.clientCidrs),
+  }));
+  const served = required.flatMap(({ service, reason, serving }) =>
+    serving.kind === 'local' ? [] : [{ service, reason, serving }],
+  );
+  const services = required.flatMap(({ service, reason, serving }) =>
+    serving.kind === 'local' ? [serviceView(service, reason, vpc, region, desired, subnetsById)] : [],
   );
   return {
     vpc,
@@ -117,7 +139,9 @@ export function vpcView(
     options,
     subnetsById,
     groupsById: new Map(vpc.securityGroups.map((g) => [g.groupId, g])),
-    needsInterface: services.some((s) => s.type === 'Interface'),
+    // Zone-served names need the VPC's DNS attributes too (private hosted zones need both).
+    needsInterface:
+      services.some((s) => s.type === 'Interface') || served.some((s) => s.serving.kind === 'zone'),
     dedicatedGroup,
     endpointGroup: dedicatedGroup
       ? { kind: 'existing', groupId: dedicatedGroup.groupId }
@@ -125,6 +149,7 @@ export function vpcView(
     vpcCidrs: vpc.cidrBlocks.length > 0 ? vpc.cidrBlocks : desired.clientCidrs,
     privateRouteTableIds,
     services,
+    served,
     endpointSubnetIds: [...new Set(services.flatMap((s) => endpointSubnets(s.presence)))],
   };
 }
