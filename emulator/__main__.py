@@ -31,7 +31,6 @@ EXTENSIONS: list[str] = [
     "ec2_throttle",
     "ecs_agents",
     "ssm_run_command",
-    "sts_roles",
 ]
 
 
