@@ -31,6 +31,7 @@ EXTENSIONS: list[str] = [
     "ec2_throttle",
     "ecs_agents",
     "ssm_run_command",
+    "sts_roles",
 ]
 
 
