@@ -5,6 +5,10 @@ that does not exist in the target account's IAM like one whose trust policy does
 in: HTTP 403, query-protocol error `AccessDenied`, "User: <caller> is not authorized to perform:
 sts:AssumeRole on resource: <RoleArn>" ("AssumeRole", AWS STS API reference, Errors; "Common
 Errors"). Trust policies themselves are not evaluated here: an existing role can be assumed.
+
+Control `/_emulator/iam-roles` (POST `{"accountId": "111111111111", "roleName": "name"}`): creates a
+role in any account, as a member account's own stack would (tests and the demo cannot reach
+another account's IAM before they can assume a role there).
 """
 
 from __future__ import annotations
@@ -16,7 +20,7 @@ from xml.sax.saxutils import escape
 from moto.iam.models import iam_backends
 
 from . import hooks
-from .hooks import Reply, RequestInfo
+from .hooks import ControlError, Reply, RequestInfo
 
 ROLE_ARN = re.compile(r"^arn:(aws(?:-[a-z]+)*):iam::(\d{12}):role/(?:[\w+=,.@-]+/)*[\w+=,.@-]+$")
 
@@ -51,5 +55,24 @@ def _filter(request: RequestInfo) -> Reply | None:
     )
 
 
+TRUST_ANYONE = (
+    '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"*"},"Action":"sts:AssumeRole"}]}'
+)
+
+
+def _control(method: str, body: object) -> object:
+    if method != "POST" or not isinstance(body, dict):
+        raise ControlError('POST {"accountId": "<12 digits>", "roleName": "<name>"}')
+    account_id, role_name = body.get("accountId"), body.get("roleName")
+    if not isinstance(account_id, str) or not re.fullmatch(r"\d{12}", account_id):
+        raise ControlError("accountId must be 12 digits")
+    if not isinstance(role_name, str) or not re.fullmatch(r"[\w+=,.@-]{1,64}", role_name):
+        raise ControlError("roleName must be an IAM role name")
+    partition = str(body.get("partition") or "aws")
+    role = iam_backends[account_id][partition].create_role(role_name, TRUST_ANYONE, "/", None, "", [], None)
+    return {"arn": role.arn}
+
+
 def install() -> None:
     hooks.register_request_filter(_filter)
+    hooks.register_control("iam-roles", _control)

@@ -16,7 +16,7 @@ import { createCoreClients } from '../../shared/aws/core-clients.js';
 import { assumedRoleCredentials } from '../../shared/aws/assumed-role-credentials.js';
 import { seedDemoAccount, type DemoAccount } from '../../scripts/seed/demo-account.js';
 import { EMULATOR_APPLY_CONFIG } from '../support/emulator-config.js';
-import { resetEmulator } from '../support/emulator.js';
+import { createRoleInAccount, resetEmulator } from '../support/emulator.js';
 
 const REGION = 'us-east-1';
 const HUB = '123456789012';
@@ -93,6 +93,8 @@ async function hubEndpointCount(): Promise<number> {
 
 beforeAll(async () => {
   endpoint = await resetEmulator();
+  // What the member stack creates (the emulator refuses to assume a role that does not exist).
+  await createRoleInAccount(endpoint, MEMBER, ROLE_NAME);
   // The member's own view of itself, through the same role the hub assumes.
   const credentials = assumedRoleCredentials(stsClient(), `arn:aws:iam::${MEMBER}:role/${ROLE_NAME}`, 'seed');
   const { Credentials } = await stsClient().send(

@@ -14,3 +14,20 @@ export async function resetEmulator(): Promise<string> {
   await resetMoto(endpoint);
   return endpoint;
 }
+
+/** Creates a role in any account of the emulator (`POST /_emulator/iam-roles`), as a member stack would. */
+export async function createRoleInAccount(
+  endpoint: string,
+  accountId: string,
+  roleName: string,
+): Promise<string> {
+  const response = await fetch(`${endpoint}/_emulator/iam-roles`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ accountId, roleName }),
+  });
+  const body = (await response.json()) as { arn?: string; error?: string };
+  if (response.status !== 200 || !body.arn)
+    throw new Error(`POST /_emulator/iam-roles refused: ${JSON.stringify(body)}`);
+  return body.arn;
+}
