@@ -23,7 +23,14 @@ import {
   formatPlan,
   formatPlanMarkdown,
 } from '../../shared/core/text-report.js';
-import { createAwsClients, type AwsClients } from '../../shared/aws/clients.js';
+import { OrganizationsClient } from '@aws-sdk/client-organizations';
+import { createAwsClients, type AwsClientOptions, type AwsClients } from '../../shared/aws/clients.js';
+import { clientConfig } from '../../shared/aws/core-clients.js';
+import { readEnabledRegions } from '../../shared/aws/regions-reader.js';
+import { readActiveAccountIds } from '../../shared/aws/organization-reader.js';
+import { DEFAULT_CONCURRENCY, multiRunExitCode, pairErrorLine, runPairs } from './multi-run.js';
+import { pairClients } from './pair-session.js';
+import { parseTargets, targetPairs, type TargetSelection } from './targets.js';
 import { errorMessage } from '../../shared/aws/aws-errors.js';
 import { countCalls } from '../../shared/aws/call-counter.js';
 import { VpcNotFoundError } from '../../shared/aws/state-reader.js';
@@ -42,7 +49,7 @@ import { ProgressView } from './progress-view.js';
 import { readSavedPlan, SavedPlanError, writeSavedPlan } from './saved-plan.js';
 import { colourWanted, terminalStyle } from './style.js';
 
-const COMMON = `  --region R          the Region (default: AWS_REGION / AWS_DEFAULT_REGION)
+const COMMON = `  --region R          the Region (default: AWS_REGION / AWS_DEFAULT_REGION); plan: repeatable or R1,R2
   --endpoint-url URL  send every AWS call to URL (a local emulator)
   --output FORMAT     text (default), json or markdown (a table per VPC); --json is --output json
   --verbose           everything: every VPC in full, every finding and outcome
@@ -68,7 +75,15 @@ Exit codes: 0 no drift, 2 drift found, 1 error.
 
   --vpc ID            only this VPC (repeatable)
   --out FILE          also save the plan, with a fingerprint of the state each action depends on,
-                      for \`${TOOL_NAME} apply FILE\`
+                      for \`${TOOL_NAME} apply FILE\` (one account and Region only)
+  --all-regions       every Region enabled for the account (EC2 DescribeRegions)
+  --accounts ID,...   these accounts too, each through --role-name (the caller's own directly)
+  --org               every ACTIVE account of the organisation (Organizations ListAccounts)
+  --role-name NAME    the role assumed in each other account (arn:<partition>:iam::ID:role/NAME)
+  --concurrency N     account × Region pairs planned at once (default ${DEFAULT_CONCURRENCY})
+  With several accounts or Regions: VPCs grouped by account, then Region; --json gives every VPC
+  its accountId and region and lists the pairs that could not be planned under "errors" (one
+  stderr line each); exit 1 if any pair errored, else 2 on drift, else 0.
 ${COMMON}`,
   apply: `Usage: ${TOOL_NAME} apply [FILE] [--region R] [--vpc ID]... [--endpoint-url URL] [--output FORMAT] [--yes] [--max-changes N] [--lock-table NAME]
 
@@ -137,6 +152,9 @@ type Command = 'plan' | 'apply' | 'explain';
 interface Parsed {
   command: Command;
   region?: string;
+  /** Several accounts or Regions (plan only). */
+  targets?: TargetSelection;
+  concurrency: number;
   vpcIds: string[];
   endpointUrl?: string;
   output: Output;
@@ -151,7 +169,21 @@ interface Parsed {
 }
 
 const ALLOWED: Record<Command, readonly string[]> = {
-  plan: ['region', 'vpc', 'endpoint-url', 'json', 'output', 'verbose', 'no-color', 'out'],
+  plan: [
+    'region',
+    'vpc',
+    'endpoint-url',
+    'json',
+    'output',
+    'verbose',
+    'no-color',
+    'out',
+    'all-regions',
+    'accounts',
+    'org',
+    'role-name',
+    'concurrency',
+  ],
   apply: [
     'region',
     'vpc',
@@ -173,7 +205,12 @@ function parse(argv: readonly string[]): Parsed | { help: keyof typeof HELP } | 
     allowPositionals: true,
     strict: true,
     options: {
-      region: { type: 'string' },
+      region: { type: 'string', multiple: true },
+      'all-regions': { type: 'boolean' },
+      accounts: { type: 'string', multiple: true },
+      org: { type: 'boolean' },
+      'role-name': { type: 'string' },
+      concurrency: { type: 'string' },
       vpc: { type: 'string', multiple: true },
       'endpoint-url': { type: 'string' },
       json: { type: 'boolean' },
@@ -207,8 +244,39 @@ function parse(argv: readonly string[]): Parsed | { help: keyof typeof HELP } | 
   }
   const maxArgs = command === 'plan' ? 0 : 1;
   if (rest.length > maxArgs) throw new UsageError(`unexpected argument ${JSON.stringify(rest[maxArgs])}`);
-  if (values.region !== undefined && !isRegion(values.region)) {
-    throw new UsageError(`unknown region ${JSON.stringify(values.region)}: expected ${REGION_HINT}`);
+  const regions = (values.region ?? []).flatMap((r) => r.split(',')).map((r) => r.trim());
+  const multi =
+    regions.length > 1 ||
+    values['all-regions'] === true ||
+    (values.accounts ?? []).length > 0 ||
+    values.org === true;
+  let targets: TargetSelection | undefined;
+  if (multi && command !== 'plan')
+    throw new UsageError(`${command} takes one account and one Region (plan takes several)`);
+  if (multi) {
+    const parsedTargets = parseTargets({
+      regions,
+      allRegions: values['all-regions'] ?? false,
+      accounts: values.accounts ?? [],
+      org: values.org ?? false,
+      roleName: values['role-name'],
+    });
+    if (!parsedTargets.ok) throw new UsageError(parsedTargets.errors.join('; '));
+    if (values.out !== undefined)
+      throw new UsageError('--out saves one account and Region: it does not go with several');
+    targets = parsedTargets.selection;
+  } else if (values['role-name'] !== undefined) {
+    throw new UsageError('--role-name needs --accounts or --org');
+  }
+  const region = regions[0];
+  if (!multi && region !== undefined && !isRegion(region)) {
+    throw new UsageError(`unknown region ${JSON.stringify(region)}: expected ${REGION_HINT}`);
+  }
+  let concurrency = DEFAULT_CONCURRENCY;
+  if (values.concurrency !== undefined) {
+    concurrency = Number(values.concurrency);
+    if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 32)
+      throw new UsageError('--concurrency takes a whole number from 1 to 32');
   }
   for (const vpc of values.vpc ?? []) {
     if (!isVpcId(vpc)) throw new UsageError(`not a VPC id: ${JSON.stringify(vpc)}: expected ${VPC_ID_HINT}`);
@@ -242,7 +310,9 @@ function parse(argv: readonly string[]): Parsed | { help: keyof typeof HELP } | 
     verbose: values.verbose ?? false,
     noColor: values['no-color'] ?? false,
     yes: values.yes ?? false,
-    ...(values.region ? { region: values.region } : {}),
+    concurrency,
+    ...(!multi && region ? { region } : {}),
+    ...(targets ? { targets } : {}),
     ...(endpointUrl ? { endpointUrl } : {}),
     ...(maxChanges !== undefined ? { maxChanges } : {}),
     ...(lockTable !== undefined ? { lockTable } : {}),
@@ -331,6 +401,85 @@ async function runPlan(s: Session): Promise<number> {
     );
   }
   return hasDrift(p) ? 2 : 0;
+}
+
+/**
+ * `plan` over several accounts and Regions: each pair through its own clients (and EC2 pacing),
+ * with bounded concurrency; a pair that cannot be planned is an error entry, the others still run.
+ */
+async function runManyPlans(s: Session, targets: TargetSelection): Promise<number> {
+  const { parsed, io, clients } = s;
+  const callerAccount = await readAccountId(clients.sts);
+  const regions =
+    targets.regions.kind === 'listed' ? targets.regions.regions : await readEnabledRegions(clients.ec2);
+  const accounts =
+    targets.accounts.kind === 'caller'
+      ? [callerAccount]
+      : targets.accounts.kind === 'listed'
+        ? targets.accounts.accountIds
+        : await readActiveAccountIds(new OrganizationsClient(clientConfig(clientOptionsOf(s))));
+  const roleName = targets.accounts.kind === 'caller' ? undefined : targets.accounts.roleName;
+  const pairs = targetPairs(callerAccount, accounts, regions, roleName);
+  const scope = parsed.vpcIds.length > 0 ? { vpcIds: parsed.vpcIds } : {};
+  const run = await runPairs(pairs, parsed.concurrency, async (pair) => {
+    const pairDeps: RemediatorDeps = {
+      ports: createRemediatorPorts(await pairClients(pair, clientOptionsOf(s), clients.sts)),
+      config: s.deps.config,
+    };
+    return { plan: await planRegion(pairDeps, scope) };
+  });
+  s.view?.stop();
+  for (const error of run.errors) io.stderr(`${TOOL_NAME}: ${pairErrorLine(error)}`);
+  if (parsed.output === 'json') {
+    io.stdout(
+      JSON.stringify(
+        {
+          pairs: run.results.map((r) => ({
+            accountId: r.accountId,
+            region: r.region,
+            vpcs: r.plan.vpcs.length,
+            estimatedMonthlyCostUsd: r.plan.estimatedMonthlyCostUsd,
+            warnings: r.plan.warnings,
+          })),
+          vpcs: run.results.flatMap((r) =>
+            (planDocument(r.plan) as { vpcs: object[] }).vpcs.map((v) => ({
+              accountId: r.accountId,
+              region: r.region,
+              ...v,
+            })),
+          ),
+          errors: run.errors,
+        },
+        null,
+        2,
+      ),
+    );
+  } else {
+    let account: string | undefined;
+    for (const r of run.results) {
+      if (r.accountId !== account) io.stdout(`\n== Account ${r.accountId}`);
+      account = r.accountId;
+      io.stdout(`\n-- ${r.accountId} / ${r.region}`);
+      printPlan(s, r.plan, false);
+    }
+    io.stdout(
+      `\n${run.results.length} of ${pairs.length} account/Region pair(s) planned` +
+        (run.errors.length > 0 ? `, ${run.errors.length} could not be (see above)` : ''),
+    );
+  }
+  return multiRunExitCode(
+    run.errors.length,
+    run.results.some((r) => hasDrift(r.plan)),
+  );
+}
+
+/** The AWS options every client of this run shares (endpoint, environment). */
+function clientOptionsOf(s: Session): AwsClientOptions {
+  return {
+    env: s.io.env,
+    region: s.clients.region,
+    ...(s.parsed.endpointUrl ? { endpointUrl: s.parsed.endpointUrl } : {}),
+  };
 }
 
 function listActions(actions: readonly Action[], max = 3): string {
@@ -446,7 +595,9 @@ export async function main(argv: readonly string[], io: CliIo = processIo): Prom
   if (parsed.command === 'explain') return explain(parsed, io);
   let view: ProgressView | undefined;
   try {
-    let region = parsed.region;
+    let region =
+      parsed.region ??
+      (parsed.targets?.regions.kind === 'listed' ? parsed.targets.regions.regions[0] : undefined);
     if (parsed.command === 'apply' && parsed.file !== undefined && region === undefined) {
       region = readSavedPlan(parsed.file).region;
     }
@@ -474,6 +625,7 @@ export async function main(argv: readonly string[], io: CliIo = processIo): Prom
       ...(view ? { progress: view } : {}),
     };
     const session: Session = { parsed, io, clients, deps, view, colour };
+    if (parsed.command === 'plan' && parsed.targets) return await runManyPlans(session, parsed.targets);
     return parsed.command === 'plan' ? await runPlan(session) : await runApply(session);
   } catch (error) {
     view?.stop();
