@@ -1,12 +1,16 @@
 /**
- * Per-file table of a Stryker JSON report (`node scripts/mutation-table.mjs [report.json]`):
- * killed / survived / no coverage / timeout / compile errors / ignored and the mutation score
- * ((killed + timeout) / (killed + timeout + survived + no coverage)), as Markdown.
+ * Per-file table of Stryker JSON reports (`node scripts/mutation-table.mjs [report.json ...]
+ * [--survivors]`): killed / survived / no coverage / timeout / compile errors / ignored and the
+ * mutation score ((killed + timeout) / (killed + timeout + survived + no coverage)), as Markdown.
+ * Several reports (one per run, e.g. `.tmp/stryker/runs/*.json`) merge into one table; a file in
+ * more than one report counts from the last report given.
  */
 import { readFileSync } from 'node:fs';
 
-const file = process.argv[2] ?? '.tmp/stryker/report/mutation.json';
-const report = JSON.parse(readFileSync(file, 'utf8'));
+const args = process.argv.slice(2).filter((a) => !a.startsWith('--'));
+const files = args.length > 0 ? args : ['.tmp/stryker/report/mutation.json'];
+const report = { files: {} };
+for (const file of files) Object.assign(report.files, JSON.parse(readFileSync(file, 'utf8')).files);
 const rows = [];
 const total = {
   Killed: 0,
