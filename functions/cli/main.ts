@@ -12,6 +12,7 @@ import type { Action, ApplyReport, Plan } from '../../shared/core/domain.js';
 import { FINDING_CODES } from '../../shared/core/domain.js';
 import { FINDING_EXPLANATIONS, formatExplanation, isFindingCode } from '../../shared/core/explanations.js';
 import { isRegion, isVpcId, REGION_HINT, VPC_ID_HINT } from '../../shared/core/id-patterns.js';
+import { asffFindings } from '../../shared/core/asff.js';
 import { hasDrift } from '../../shared/core/plan.js';
 import { describeAction, planDocument } from '../../shared/core/report.js';
 import {
@@ -51,7 +52,8 @@ import { colourWanted, terminalStyle } from './style.js';
 
 const COMMON = `  --region R          the Region (default: AWS_REGION / AWS_DEFAULT_REGION); plan: repeatable or R1,R2
   --endpoint-url URL  send every AWS call to URL (a local emulator)
-  --output FORMAT     text (default), json or markdown (a table per VPC); --json is --output json
+  --output FORMAT     text (default), json or markdown (a table per VPC); --json is --output json;
+                      plan also takes asff (the findings for Security Hub's BatchImportFindings)
   --verbose           everything: every VPC in full, every finding and outcome
   --no-color          no colour (also NO_COLOR=1); colour is used only on a terminal
   -h, --help          this help`;
@@ -146,7 +148,7 @@ class UsageError extends Error {}
 /** A refusal of `apply FILE`: one line, exit 1, nothing written. */
 class Refusal extends Error {}
 
-type Output = 'text' | 'json' | 'markdown';
+type Output = 'text' | 'json' | 'markdown' | 'asff';
 type Command = 'plan' | 'apply' | 'explain';
 
 interface Parsed {
@@ -297,8 +299,11 @@ function parse(argv: readonly string[]): Parsed | { help: keyof typeof HELP } | 
     throw new UsageError(`--lock-table takes a DynamoDB table name, got ${JSON.stringify(lockTable)}`);
   }
   const output = values.output ?? (values.json ? 'json' : 'text');
-  if (output !== 'text' && output !== 'json' && output !== 'markdown')
-    throw new UsageError(`--output takes text, json or markdown, got ${JSON.stringify(output)}`);
+  if (output !== 'text' && output !== 'json' && output !== 'markdown' && output !== 'asff')
+    throw new UsageError(`--output takes text, json, markdown or asff, got ${JSON.stringify(output)}`);
+  if (output === 'asff' && command !== 'plan') throw new UsageError('--output asff goes with plan only');
+  if (output === 'asff' && values.out !== undefined)
+    throw new UsageError('--output asff prints the findings: --out does not go with it');
   if (values.json && output !== 'json') throw new UsageError('--json is --output json: give one of them');
   const positional = rest[0];
   if (command === 'apply' && positional !== undefined && (values.vpc ?? []).length > 0)
@@ -367,7 +372,7 @@ interface Session {
 function printPlan(s: Session, p: Plan, intent: boolean): void {
   const { output, verbose } = s.parsed;
   const style = terminalStyle(s.colour);
-  if (output === 'json') return;
+  if (output === 'json' || output === 'asff') return;
   if (output === 'markdown')
     s.io.stdout(intent ? formatApplyIntentMarkdown(p, { verbose }) : formatPlanMarkdown(p, { verbose }));
   else s.io.stdout(intent ? formatApplyIntent(p, { style, verbose }) : formatPlan(p, { style, verbose }));
@@ -393,7 +398,12 @@ async function runPlan(s: Session): Promise<number> {
   }
   s.view?.stop();
   if (s.parsed.output === 'json') s.io.stdout(JSON.stringify(planDocument(p), null, 2));
-  else printPlan(s, p, false);
+  else if (s.parsed.output === 'asff') {
+    // The BatchImportFindings request body; nothing is written to Security Hub.
+    const accountId = await readAccountId(s.clients.sts);
+    const findings = asffFindings(p, { accountId, now: new Date().toISOString() });
+    s.io.stdout(JSON.stringify({ Findings: findings }, null, 2));
+  } else printPlan(s, p, false);
   if (s.parsed.out !== undefined && s.parsed.output !== 'json') {
     s.io.stderr(
       `${TOOL_NAME}: saved the plan (${applicableActions(p).length} action(s) to apply) to ${s.parsed.out}; ` +
@@ -610,7 +620,7 @@ export async function main(argv: readonly string[], io: CliIo = processIo): Prom
       ...(parsed.endpointUrl ? { endpointUrl: parsed.endpointUrl } : {}),
     });
     const colour = parsed.output === 'text' && colourWanted(Boolean(io.stdoutIsTty), io.env, parsed.noColor);
-    if (parsed.output !== 'json') {
+    if (parsed.output !== 'json' && parsed.output !== 'asff') {
       const calls = countCalls(clients);
       view = new ProgressView({
         write: io.stderr,
