@@ -32,6 +32,7 @@ EXTENSIONS: list[str] = [
     "ecs_agents",
     "ssm_run_command",
     "sts_roles",
+    "organizations_accounts",
 ]
 
 

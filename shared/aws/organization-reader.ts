@@ -1,8 +1,9 @@
 /**
  * The organisation's accounts for `--org` (issue #13 §2): Organizations `ListAccounts`, every page,
- * keeping the accounts whose `Status` is `ACTIVE` (SUSPENDED and PENDING_CLOSURE accounts cannot be
- * worked in; "ListAccounts", AWS Organizations API reference). Callable only from the management
- * account or a delegated administrator.
+ * keeping the accounts whose `State` is `ACTIVE` (PENDING_ACTIVATION, SUSPENDED, PENDING_CLOSURE and
+ * CLOSED accounts cannot be worked in; "Account", AWS Organizations API reference). The older
+ * `Status` field was retired on 9 September 2026 and is not read. Callable only from the management
+ * account or a delegated administrator ("ListAccounts").
  */
 import { paginateListAccounts, type OrganizationsClient } from '@aws-sdk/client-organizations';
 import { collectPages } from './collect-pages.js';
@@ -14,7 +15,7 @@ export async function readActiveAccountIds(organizations: OrganizationsClient): 
     (page) => page.Accounts,
   );
   const ids = accounts.flatMap((account) =>
-    account.Status === 'ACTIVE' && account.Id !== undefined ? [account.Id] : [],
+    account.State === 'ACTIVE' && account.Id !== undefined ? [account.Id] : [],
   );
   return [...new Set(ids)].sort();
 }
