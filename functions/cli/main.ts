@@ -170,34 +170,20 @@ interface Parsed {
   code?: string;
 }
 
+/** The flags `plan` and `apply` both take. */
+const TARGET_AND_OUTPUT_FLAGS = [
+  'region',
+  'vpc',
+  'endpoint-url',
+  'json',
+  'output',
+  'verbose',
+  'no-color',
+] as const;
+
 const ALLOWED: Record<Command, readonly string[]> = {
-  plan: [
-    'region',
-    'vpc',
-    'endpoint-url',
-    'json',
-    'output',
-    'verbose',
-    'no-color',
-    'out',
-    'all-regions',
-    'accounts',
-    'org',
-    'role-name',
-    'concurrency',
-  ],
-  apply: [
-    'region',
-    'vpc',
-    'endpoint-url',
-    'json',
-    'output',
-    'verbose',
-    'no-color',
-    'yes',
-    'max-changes',
-    'lock-table',
-  ],
+  plan: [...TARGET_AND_OUTPUT_FLAGS, 'out', 'all-regions', 'accounts', 'org', 'role-name', 'concurrency'],
+  apply: [...TARGET_AND_OUTPUT_FLAGS, 'yes', 'max-changes', 'lock-table'],
   explain: ['no-color'],
 };
 
@@ -464,6 +450,11 @@ async function runManyPlans(s: Session, targets: TargetSelection): Promise<numbe
         2,
       ),
     );
+  } else if (parsed.output === 'asff') {
+    // One BatchImportFindings body for every pair planned, each finding in its own account.
+    const now = new Date().toISOString();
+    const findings = run.results.flatMap((r) => asffFindings(r.plan, { accountId: r.accountId, now }));
+    io.stdout(JSON.stringify({ Findings: findings }, null, 2));
   } else {
     let account: string | undefined;
     for (const r of run.results) {

@@ -139,6 +139,40 @@ describe('plan over several accounts and Regions', () => {
     expect(run.stdout).toMatch(/4 of 4 account\/Region pair\(s\) planned$/);
   }, 60_000);
 
+  it('--output asff prints one BatchImportFindings body, each finding in its own account and Region', async () => {
+    const run = await plan([
+      '--output',
+      'asff',
+      '--region',
+      'us-east-1,us-west-2',
+      '--accounts',
+      `${CALLER},${MEMBER}`,
+      '--role-name',
+      ROLE,
+    ]);
+    const doc = JSON.parse(run.stdout) as {
+      Findings: { Id: string; AwsAccountId: string; Resources: { Id: string; Region: string }[] }[];
+    };
+    expect({ code: run.code, stderr: run.stderr }).toEqual({ code: 2, stderr: '' });
+    const accountsOf = (vpcId: string) => [
+      ...new Set(doc.Findings.filter((f) => f.Id.includes(`/${vpcId}/`)).map((f) => f.AwsAccountId)),
+    ];
+    expect({
+      member: accountsOf(memberVpc),
+      all: [...new Set(doc.Findings.map((f) => f.AwsAccountId))].sort(),
+    }).toEqual({
+      member: [MEMBER],
+      all: [MEMBER, CALLER].sort(),
+    });
+    // The id names the finding's own account and Region: tool/account/region/vpc/code/service.
+    const disagreeing = doc.Findings.filter((f) => {
+      const [, account, region] = f.Id.split('/');
+      return account !== f.AwsAccountId || region !== f.Resources[0]?.Region;
+    });
+    expect(disagreeing).toEqual([]);
+    expect(new Set(doc.Findings.map((f) => f.Id)).size).toBe(doc.Findings.length);
+  }, 60_000);
+
   it('--all-regions plans the Regions enabled for the account, not the opt-in ones left disabled', async () => {
     // DescribeRegions is asked in the configured Region (AWS_REGION).
     const run = await runCli(
