@@ -9,7 +9,7 @@
  * https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_identifiers.html).
  */
 import { ACCOUNT_ID_HINT, REGION_HINT, isAccountId, isRegion } from '../../shared/core/id-patterns.js';
-import { partitionOf } from '../../shared/core/service-names.js';
+import { roleArnFor } from '../../shared/core/service-names.js';
 
 /** The raw flag values: `--region` and `--accounts` may repeat and each may hold a comma list. */
 export interface TargetFlags {
@@ -93,11 +93,6 @@ export interface TargetPair {
   readonly accountId: string;
   readonly region: string;
   readonly roleArn: string | undefined;
-}
-
-/** The role ARN assumed in `accountId` for work in `region` (partition from the Region). */
-export function roleArnFor(accountId: string, roleName: string, region: string): string {
-  return `arn:${partitionOf(region)}:iam::${accountId}:role/${roleName}`;
 }
 
 /**

@@ -6,10 +6,10 @@
  */
 import type { STSClient } from '@aws-sdk/client-sts';
 import type { RemediatorPorts } from '../core/ports.js';
-import { partitionOf } from '../core/service-names.js';
+import { roleArnFor as roleArnIn } from '../core/service-names.js';
 import { isAccountId } from '../core/id-patterns.js';
-import { assumedRoleCredentials } from '../aws/assumed-role-credentials.js';
-import { createCoreClients, type AwsClientOptions, type CoreClients } from '../aws/core-clients.js';
+import { clientsInRole } from '../aws/role-clients.js';
+import type { AwsClientOptions, CoreClients } from '../aws/core-clients.js';
 import { createRemediatorPorts } from './ports.js';
 
 export interface MemberAccounts {
@@ -33,12 +33,13 @@ export interface MemberAccountsOptions {
 
 export function memberAccounts(options: MemberAccountsOptions): MemberAccounts {
   const ports = new Map<string, Promise<RemediatorPorts>>();
-  const roleArnFor = (accountId: string) =>
-    `arn:${partitionOf(options.region)}:iam::${accountId}:role/${options.roleName}`;
+  const roleArnFor = (accountId: string) => roleArnIn(accountId, options.roleName, options.region);
   const build = async (accountId: string): Promise<RemediatorPorts> => {
-    const credentials = assumedRoleCredentials(options.sts, roleArnFor(accountId), options.sessionName);
-    await credentials(); // fails here, before any read, when the role cannot be assumed
-    const clients = createCoreClients({ ...options.clientOptions, region: options.region, credentials });
+    // Rejects here, before any read, when the role cannot be assumed.
+    const clients = await clientsInRole(
+      { sts: options.sts, roleArn: roleArnFor(accountId), sessionName: options.sessionName },
+      { ...options.clientOptions, region: options.region },
+    );
     options.onClients?.(clients);
     return createRemediatorPorts(clients);
   };

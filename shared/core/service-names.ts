@@ -23,6 +23,11 @@ export function partitionOf(region: string): Partition {
   return 'aws';
 }
 
+/** The ARN of role `roleName` in `accountId`, for work in `region` (partition from the Region). */
+export function roleArnFor(accountId: string, roleName: string, region: string): string {
+  return `arn:${partitionOf(region)}:iam::${accountId}:role/${roleName}`;
+}
+
 /** The prefixes endpoint service names take in a Region, the partition's own first. */
 export function endpointServicePrefixes(region: string): readonly string[] {
   const plain = `com.amazonaws.${region}.`;

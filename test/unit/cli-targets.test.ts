@@ -1,4 +1,5 @@
-import { parseTargets, roleArnFor, targetPairs, type TargetFlags } from '../../functions/cli/targets.js';
+import { parseTargets, targetPairs, type TargetFlags } from '../../functions/cli/targets.js';
+import { roleArnFor } from '../../shared/core/service-names.js';
 
 const flags = (overrides: Partial<TargetFlags>): TargetFlags => ({
   regions: [],

@@ -1,0 +1,26 @@
+/**
+ * The core clients acting in another account through a role (STS AssumeRole). The role is assumed
+ * before the clients are returned, so a role that cannot be assumed fails here, before any read or
+ * write ("AssumeRole", AWS STS API reference). Each call builds its own clients, and so its own EC2
+ * pacer: EC2's request buckets are per account and Region ("Request throttling for the Amazon EC2
+ * API").
+ */
+import type { STSClient } from '@aws-sdk/client-sts';
+import { assumedRoleCredentials } from './assumed-role-credentials.js';
+import { createCoreClients, type AwsClientOptions, type CoreClients } from './core-clients.js';
+
+export interface RoleSession {
+  readonly sts: STSClient;
+  readonly roleArn: string;
+  /** Names the session in the target account's CloudTrail. */
+  readonly sessionName: string;
+}
+
+export async function clientsInRole(
+  session: RoleSession,
+  options: Omit<AwsClientOptions, 'credentials'>,
+): Promise<CoreClients> {
+  const credentials = assumedRoleCredentials(session.sts, session.roleArn, session.sessionName);
+  await credentials();
+  return createCoreClients({ ...options, credentials });
+}
