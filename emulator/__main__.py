@@ -118,6 +118,7 @@ def request_info(environ: dict[str, Any]) -> RequestInfo:
         json_body=json_body,
         headers=headers,
         raw_body=raw,
+        query_string=environ.get("QUERY_STRING", ""),
     )
 
 

@@ -10,7 +10,10 @@ name; every list flattened as `Name.N` from 1) before the same checks; a field n
 an unknown member. With `--responses` the recorded 2xx replies are checked against the output
 shapes: JSON bodies as sent, EC2 XML read element by element (`locationName`, lists as `<item>`),
 an element or member the shape does not define being unknown; names, required members, types and
-enums, not bounds or patterns (see `Validator`). A reply an extension's request filter synthesized
+enums, not bounds or patterns (see `Validator`). The REST protocols (rest-json: Security Hub; rest-xml:
+Route 53) are read by the model's HTTP bindings: the operation from the method and the `requestUri`
+template, each member from where its `location` puts it (URI label, query parameter, header, body or
+`payload`); a query parameter no member binds is an unknown member. A reply an extension's request filter synthesized
 that fails fails the guard; moto's own replies are reported apart and fail only with
 `--strict-responses` (moto's quirks, e.g. `platform` `Linux/UNIX` on EC2 instances, are not the
 extension's to fix unless the product depends on them).
@@ -21,7 +24,7 @@ Patterns follow Smithy's `pattern` trait: a regular expression that is not impli
 Requests a test marked `x-emulator-deliberate: <reason>` (sent invalid on purpose) are counted
 apart and not validated. Exit code 1 when any checked request (or, with `--responses`, response) is
 invalid, names a service or operation the models do not know, or came in a protocol the guard does
-not read (REST, CBOR: none of the product's services today), so a new client or an SDK that changes
+not read (CBOR: none of the product's services today), so a new client or an SDK that changes
 protocol cannot slip past unchecked; 0 otherwise.
 """
 
@@ -97,7 +100,7 @@ class Report:
         if self.deliberate:
             text += f", {sum(self.deliberate.values())} deliberately invalid (not checked)"
         if self.unvalidated:
-            text += f", {len(self.unvalidated)} in a protocol the guard does not read (rest, cbor)"
+            text += f", {len(self.unvalidated)} in a protocol the guard does not read (cbor)"
         if with_responses:
             text += (
                 f"; {self.responses:,} responses, {len(self.invalid_responses)} invalid from the extension, "
@@ -473,6 +476,8 @@ class Ec2XmlReader:
     """Reads an EC2 query-protocol XML reply by the output shape: a member's element is its
     `locationName` (else its name), a list's items are `<item>` (the member's `locationName`)."""
 
+    ITEM = "item"  # a list item's element when the list's member has no `locationName`
+
     def __init__(self) -> None:
         self.errors: list[str] = []
 
@@ -504,7 +509,7 @@ class Ec2XmlReader:
             return self._structure_children(list(element), shape, path)  # type: ignore[arg-type]
         if kind == "list":
             member = shape.member  # type: ignore[attr-defined]
-            item_tag = member.serialization.get("name", "item")
+            item_tag = member.serialization.get("name", self.ITEM)
             items = []
             for index, child in enumerate(element):
                 if _tag(child) != item_tag:
@@ -529,6 +534,185 @@ class Ec2XmlReader:
 
 
 # ---------------------------------------------------------------------------------------------
+# The REST protocols (rest-json: Security Hub; rest-xml: Route 53): the operation from the HTTP
+# method and the URI (the model's `http.requestUri`, labels `{Name}` and greedy `{Name+}`, literal
+# query keys after `?`), the input from each member's `location`: `uri` labels, `querystring`
+# parameters, `header`s, the rest (or the `payload` member) from the body.
+
+
+@dataclass(frozen=True)
+class RestRoute:
+    operation: str
+    method: str
+    pattern: re.Pattern[str]
+    literal_query: tuple[tuple[str, str | None], ...]
+    literal_length: int
+
+
+def _route(operation: str, http: dict[str, Any]) -> RestRoute:
+    uri = str(http.get("requestUri", "/"))
+    path, _, query = uri.partition("?")
+    parts: list[str] = []
+    literal = 0
+    for piece in re.split(r"(\{[^}]+\})", path):
+        if piece.startswith("{") and piece.endswith("}"):
+            name = piece[1:-1]
+            greedy = name.endswith("+")
+            group = re.sub(r"\W", "_", name.rstrip("+"))
+            parts.append(f"(?P<{group}>.+)" if greedy else f"(?P<{group}>[^/]+)")
+        else:
+            parts.append(re.escape(piece))
+            literal += len(piece)
+    literal_query = tuple(
+        (key, value if sep else None) for key, sep, value in (item.partition("=") for item in query.split("&") if item)
+    )
+    return RestRoute(
+        operation, str(http.get("method", "GET")), re.compile("".join(parts) + "/?"), literal_query, literal
+    )
+
+
+class RestRoutes:
+    """Each REST service's routes, built once."""
+
+    def __init__(self) -> None:
+        self._routes: dict[str, list[RestRoute]] = {}
+
+    def operation(self, service: ServiceModel, method: str, path: str, query: dict[str, list[str]]) -> RestRoute | None:
+        routes = self._routes.get(service.service_name)
+        if routes is None:
+            routes = [_route(name, service.operation_model(name).http) for name in service.operation_names]
+            self._routes[service.service_name] = routes
+        matches = [
+            route
+            for route in routes
+            if route.method == method
+            and route.pattern.fullmatch(path)
+            and all(key in query and (value is None or value in query[key]) for key, value in route.literal_query)
+        ]
+        # The most specific route wins: more literal query keys, then more literal path.
+        return max(matches, key=lambda r: (len(r.literal_query), r.literal_length), default=None)
+
+
+def _wire_name(name: str, member: Shape) -> str:
+    return member.serialization.get("name", name)
+
+
+class RestXmlReader(Ec2XmlReader):
+    """rest-xml bodies: a member's element is its `locationName`, a list's items its member's
+    `locationName`, else `member`; a flattened list repeats the member's element in its parent."""
+
+    ITEM = "member"
+
+    def _structure_children(self, children: list[ElementTree.Element], shape: StructureShape, path: str) -> Any:
+        return self.members_children(children, dict(shape.members), shape.name, path)
+
+    def members_children(
+        self, children: list[ElementTree.Element], members: dict[str, Shape], owner: str, path: str
+    ) -> dict[str, Any]:
+        by_element = {_wire_name(name, m): name for name, m in members.items()}
+        result: dict[str, Any] = {}
+        for child in children:
+            tag = _tag(child)
+            name = by_element.get(tag)
+            if name is None:
+                self.errors.append(f"{_join(path, tag)}: unknown element of {owner}")
+                continue
+            member = members[name]
+            if member.type_name == "list" and member.serialization.get("flattened"):
+                items = result.setdefault(name, [])
+                items.append(self._value(child, member.member, f"{_join(path, name)}[{len(items)}]"))  # type: ignore[attr-defined]
+            else:
+                result[name] = self._value(child, member, _join(path, name))
+        return result
+
+
+def _rest_body(
+    text: str, shape: StructureShape, members: dict[str, Shape], model_protocol: str, where: str, errors: list[str]
+) -> dict[str, Any]:
+    """The body members (`members`, of `shape`) from a rest-json or rest-xml body."""
+    if not text.strip():
+        return {}
+    by_wire = {_wire_name(name, m): name for name, m in members.items()}
+    if model_protocol == "rest-json":
+        try:
+            body = json.loads(text)
+        except ValueError:
+            errors.append(f"{where}: the body is not JSON: {_short(text)}")
+            return {}
+        if not isinstance(body, dict):
+            errors.append(f"{where}: the body is not a JSON object: {_short(body)}")
+            return {}
+        return {by_wire.get(key, key): value for key, value in body.items()}
+    try:
+        root = ElementTree.fromstring(text)
+    except ElementTree.ParseError as error:
+        errors.append(f"{where}: the body is not XML: {error}")
+        return {}
+    reader = RestXmlReader()
+    value = reader.members_children(list(root), members, shape.name, "")
+    errors.extend(reader.errors)
+    return value
+
+
+def rest_value(
+    shape: StructureShape | None,
+    model_protocol: str,
+    labels: dict[str, str],
+    query: dict[str, list[str]],
+    headers: dict[str, str],
+    body: str,
+    consumed_query: set[str],
+    errors: list[str],
+) -> dict[str, Any]:
+    """A request's (or reply's) members from the parts of the HTTP message they are bound to."""
+    if shape is None:
+        if body.strip():
+            errors.append(f"body: the operation has no members here, got {_short(body)}")
+        return {}
+    value: dict[str, Any] = {}
+    in_body: dict[str, Shape] = {}
+    payload = shape.serialization.get("payload")
+    for name, member in shape.members.items():
+        location = member.serialization.get("location")
+        wire = _wire_name(name, member)
+        if location == "uri":
+            text = labels.get(re.sub(r"\W", "_", wire))
+            if text is not None:
+                value[name] = _scalar_from_text(text, member, name, errors)
+        elif location == "querystring":
+            if member.type_name == "map":
+                continue  # the remaining parameters: not checked member by member
+            values = query.get(wire)
+            if values is None:
+                continue
+            consumed_query.add(wire)
+            if member.type_name == "list":
+                value[name] = [
+                    _scalar_from_text(v, member.member, f"{name}[{i}]", errors) for i, v in enumerate(values)
+                ]  # type: ignore[attr-defined]
+            else:
+                value[name] = _scalar_from_text(values[0], member, name, errors)
+        elif location == "header":
+            text = headers.get(wire.lower())
+            if text is not None:
+                value[name] = _scalar_from_text(text, member, name, errors)
+        elif location in ("headers", "statusCode"):
+            continue
+        elif name != payload:
+            in_body[name] = member
+    if payload is not None:
+        member = shape.members[payload]
+        if member.type_name == "structure" and body.strip():
+            inner = _rest_body(body, member, dict(member.members), model_protocol, payload, errors)  # type: ignore[attr-defined]
+            value[payload] = inner
+        elif body:
+            value[payload] = body
+    else:
+        value.update(_rest_body(body, shape, in_body, model_protocol, "body", errors))
+    return value
+
+
+# ---------------------------------------------------------------------------------------------
 
 
 def load_records(directory: Path) -> list[Record]:
@@ -546,6 +730,7 @@ def check(records: list[Record], with_responses: bool) -> Report:
     models = Models()
     validator = Validator(report)
     reply_validator = Validator(report, bounds=False)
+    rest_routes = RestRoutes()
     for record in records:
         entry = record.entry
         signing = entry.get("service") or ""
@@ -556,6 +741,9 @@ def check(records: list[Record], with_responses: bool) -> Report:
             report.deliberate[str(deliberate)] += 1
             continue
         protocol = entry.get("protocol")
+        if protocol == "rest":
+            check_rest(record, models, rest_routes, validator, reply_validator, report, with_responses)
+            continue
         if protocol not in ("json", "query"):
             report.unvalidated.append(
                 Finding(record.where, operation, [f"protocol {protocol}: emulator/fidelity.py does not read it"])
@@ -587,6 +775,105 @@ def check(records: list[Record], with_responses: bool) -> Report:
         if with_responses:
             check_response(record, op, protocol, operation, reply_validator, report)
     return report
+
+
+def check_rest(
+    record: Record,
+    models: Models,
+    routes: RestRoutes,
+    validator: Validator,
+    reply_validator: Validator,
+    report: Report,
+    with_responses: bool,
+) -> None:
+    entry = record.entry
+    signing = entry.get("service") or ""
+    method, path = str(entry.get("method") or "GET"), str(entry.get("path") or "/")
+    where = f"{signing}:{method} {path}"
+    service = models.service(signing)
+    model_protocol = service.metadata.get("protocol") if service is not None else None
+    if service is None or model_protocol not in ("rest-json", "rest-xml"):
+        why = (
+            f"service {signing!r} unknown"
+            if service is None
+            else f"{service.service_name} speaks {model_protocol}, sent as REST"
+        )
+        report.unknown.append(Finding(record.where, where, [why]))
+        return
+    query: dict[str, list[str]] = entry.get("query") or {}
+    route = routes.operation(service, method, path, query)
+    if route is None:
+        report.unknown.append(
+            Finding(record.where, where, [f"{service.service_name} has no operation at {method} {path}"])
+        )
+        return
+    report.requests += 1
+    operation = f"{signing}:{route.operation}"
+    report.operations[operation] += 1
+    op = service.operation_model(route.operation)
+    match = route.pattern.fullmatch(path)
+    labels = {k: v for k, v in (match.groupdict() if match else {}).items() if v is not None}
+    errors: list[str] = []
+    consumed = {key for key, _ in route.literal_query}
+    value = rest_value(
+        op.input_shape,
+        model_protocol,
+        labels,
+        query,
+        entry.get("headers") or {},
+        entry.get("bodyText") or "",
+        consumed,
+        errors,
+    )
+    for key in sorted(set(query) - consumed):
+        if op.input_shape is None or not any(
+            m.serialization.get("location") == "querystring" and m.type_name == "map"
+            for m in op.input_shape.members.values()
+        ):
+            errors.append(
+                f"query parameter {key!r}: no member of {op.input_shape.name if op.input_shape else route.operation}"
+            )
+    validator.check(value, op.input_shape, "", errors)
+    if errors:
+        report.invalid.append(Finding(record.where, operation, errors))
+    if not with_responses:
+        return
+    response = entry.get("response") or {}
+    if not 200 <= response.get("status", 0) < 300 or "bodyText" not in response:
+        return
+    text = response["bodyText"]
+    key = (operation, hashlib.sha256(text.encode()).hexdigest())
+    reply_errors = reply_validator.seen.get(key)
+    if reply_errors is None:
+        reply_errors = []
+        reply_value = _rest_reply(text, op, model_protocol, response.get("headers") or {}, reply_errors)
+        if op.output_shape is not None:
+            reply_validator.check(reply_value, op.output_shape, "", reply_errors)
+        reply_validator.seen[key] = reply_errors
+    report.responses += 1
+    report.response_operations[operation] += 1
+    if reply_errors:
+        synthesized = response.get("answeredBy") == "filter"
+        (report.invalid_responses if synthesized else report.invalid_moto_responses).append(
+            Finding(record.where, operation, reply_errors)
+        )
+
+
+def _rest_reply(text: str, op: Any, model_protocol: str, headers: dict[str, str], errors: list[str]) -> Any:
+    shape = op.output_shape
+    if shape is None:
+        return None
+    if model_protocol == "rest-xml" and text.strip() and shape.serialization.get("payload") is None:
+        try:
+            root = ElementTree.fromstring(text)
+        except ElementTree.ParseError as error:
+            errors.append(f"the body is not XML: {error}")
+            return _UNREADABLE
+        expected = shape.serialization.get("name") or f"{op.name}Response"
+        if _tag(root) != expected:
+            errors.append(f"root element <{_tag(root)}>, expected <{expected}>")
+    lowered = {k.lower(): v for k, v in headers.items()}
+    return rest_value(shape, model_protocol, {}, {}, lowered, text, set(), errors)
 
 
 def check_response(

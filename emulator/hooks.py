@@ -37,6 +37,7 @@ class RequestInfo:
     json_body: Any  # JSON-protocol body (ECS, SSM), else None
     headers: dict[str, str] = field(default_factory=dict)
     raw_body: bytes = b""
+    query_string: str = ""  # the URL's query (REST protocols bind members to it)
 
 
 @dataclass

@@ -5,7 +5,10 @@ When `EMULATOR_RECORD_DIR` is set, each answered AWS request becomes one JSON li
 server's requests never interleave): the service's signing name, the Region, the action, the wire
 protocol, the request's members as sent (the query protocol's flat form fields for EC2, the JSON
 body for ECS, SSM and the other JSON-protocol services), and the reply's status; the reply's body
-too when it is a 2xx (parsed JSON for JSON protocols, the XML text for EC2's query protocol).
+too when it is a 2xx (parsed JSON for JSON protocols, the XML text for EC2's query protocol). A REST
+request (Route 53's rest-xml, Security Hub's rest-json) is recorded with its method, path, query
+parameters, the headers a model member may bind (`x-amz-*` but the signature's, and `content-type`)
+and its body text, and a 2xx reply with its body text.
 
 It records from a response observer rather than a request filter: an earlier extension's filter may
 answer a request itself (throttling, validation) and then no later filter sees it, while every
@@ -21,12 +24,15 @@ import json
 import os
 import threading
 from typing import Any, TextIO
+from urllib.parse import parse_qs
 
 from . import hooks
 from .hooks import Reply, RequestInfo
 
 RECORD_DIR_ENV = "EMULATOR_RECORD_DIR"
 DELIBERATE_HEADER = "x-emulator-deliberate"
+# Headers of the signature and the SDK's own, never a model member.
+UNBOUND_HEADERS = ("x-amz-date", "x-amz-security-token", "x-amz-content-sha256", "x-amz-user-agent")
 
 _lock = threading.Lock()
 _file: TextIO | None = None
@@ -62,6 +68,8 @@ def _response_body(protocol: str, reply: Reply) -> dict[str, Any]:
             return {"bodyText": text}
     if protocol == "query":
         return {"xml": text}
+    if protocol == "rest":
+        return {"bodyText": text, "headers": {key.lower(): value for key, value in reply.headers}}
     return {}
 
 
@@ -82,6 +90,14 @@ def record(info: RequestInfo, reply: Reply, from_filter: bool) -> dict[str, Any]
         entry["params"] = {key: values[0] if len(values) == 1 else values for key, values in info.params.items()}
     elif protocol == "json":
         entry["body"] = info.json_body
+    elif protocol == "rest":
+        entry["query"] = parse_qs(info.query_string, keep_blank_values=True)
+        entry["headers"] = {
+            key: value
+            for key, value in info.headers.items()
+            if (key.startswith("x-amz-") and key not in UNBOUND_HEADERS) or key == "content-type"
+        }
+        entry["bodyText"] = info.raw_body.decode("utf-8", "replace")
     deliberate = info.headers.get(DELIBERATE_HEADER)
     if deliberate is not None:
         entry["deliberate"] = deliberate or "unspecified"

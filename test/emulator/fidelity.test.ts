@@ -46,6 +46,42 @@ function writeCases(cases: Record<string, Entry>): string {
 
 const INSTANCE = 'i-0123456789abcdef0';
 
+function route53(
+  method: string,
+  path: string,
+  query: Record<string, string[]>,
+  bodyText = '',
+  response?: Entry,
+): Entry {
+  return {
+    service: 'route53',
+    region: 'us-east-1',
+    action: '',
+    protocol: 'rest',
+    method,
+    path,
+    query,
+    headers: {},
+    bodyText,
+    response: response ?? { status: 200, answeredBy: 'moto', bodyText: '', headers: {} },
+  };
+}
+
+function securityhub(path: string, body: Entry): Entry {
+  return {
+    service: 'securityhub',
+    region: 'us-east-1',
+    action: '',
+    protocol: 'rest',
+    method: 'POST',
+    path,
+    query: {},
+    headers: { 'content-type': 'application/json' },
+    bodyText: JSON.stringify(body),
+    response: { status: 200, answeredBy: 'moto', bodyText: '{}', headers: {} },
+  };
+}
+
 function ssm(action: string, body: Entry, response?: Entry): Entry {
   return {
     service: 'ssm',
@@ -158,14 +194,57 @@ const CASES: Record<string, Entry> = {
   'ec2-list-gap': ec2('DescribeVpcEndpoints', { 'VpcEndpointId.1': 'vpce-1', 'VpcEndpointId.3': 'vpce-3' }),
   'ec2-not-a-boolean': ec2('ModifyVpcEndpoint', { VpcEndpointId: 'vpce-1', PrivateDnsEnabled: 'yes' }),
   'unknown-operation': ec2('DescribeVpc', {}),
-  'rest-protocol': {
-    service: 'lambda',
+  'cbor-protocol': {
+    service: 'monitoring',
     region: 'us-east-1',
     action: '',
-    protocol: 'rest',
-    method: 'GET',
-    path: '/2015-03-31/functions',
+    protocol: 'rpc-v2-cbor',
+    method: 'POST',
+    path: '/service/GraniteServiceVersion20100801/operation/PutMetricData',
   },
+  // REST protocols: Route 53 (rest-xml), Security Hub (rest-json)
+  'valid-route53-zones-by-vpc': route53(
+    'GET',
+    '/2013-04-01/hostedzonesbyvpc',
+    { vpcid: ['vpc-1'], vpcregion: ['us-east-1'] },
+    '',
+    {
+      status: 200,
+      answeredBy: 'filter',
+      bodyText:
+        '<ListHostedZonesByVPCResponse xmlns="https://route53.amazonaws.com/doc/2013-04-01/"><HostedZoneSummaries>' +
+        '<HostedZoneSummary><HostedZoneId>Z1</HostedZoneId><Name>ecs.us-east-1.amazonaws.com.</Name>' +
+        '<Owner><OwningAccount>123456789012</OwningAccount></Owner></HostedZoneSummary></HostedZoneSummaries>' +
+        '<MaxItems>100</MaxItems></ListHostedZonesByVPCResponse>',
+    },
+  ),
+  'valid-securityhub-get-findings': securityhub('/findings', {
+    MaxResults: 100,
+    Filters: { RecordState: [{ Value: 'ACTIVE', Comparison: 'EQUALS' }] },
+  }),
+  'route53-missing-query-member': route53('GET', '/2013-04-01/hostedzonesbyvpc', { vpcid: ['vpc-1'] }),
+  'route53-unknown-element': route53(
+    'POST',
+    '/2013-04-01/hostedzone/Z1/associatevpc',
+    {},
+    '<AssociateVPCWithHostedZoneRequest xmlns="https://route53.amazonaws.com/doc/2013-04-01/">' +
+      '<VPC><VPCId>vpc-1</VPCId><VPCRegion>us-east-1</VPCRegion></VPC><Extra/></AssociateVPCWithHostedZoneRequest>',
+  ),
+  'route53-unknown-query-parameter': route53('GET', '/2013-04-01/hostedzone/Z1/rrset', {
+    maxitems: ['300'],
+    bogus: ['1'],
+  }),
+  'securityhub-too-many-findings': securityhub('/findings/import', {
+    Findings: Array.from({ length: 101 }, () => ({})),
+  }),
+  'securityhub-no-route': { ...securityhub('/findings', {}), method: 'GET', path: '/nothing' },
+  'synthesized-route53-unknown-element': route53('GET', '/2013-04-01/hostedzone/Z1', {}, '', {
+    status: 200,
+    answeredBy: 'filter',
+    bodyText:
+      '<GetHostedZoneResponse><HostedZone><Id>/hostedzone/Z1</Id><Name>a.</Name><CallerReference>x</CallerReference>' +
+      '<Color>blue</Color></HostedZone></GetHostedZoneResponse>',
+  }),
   // marked deliberate by a test: counted apart, not checked
   deliberate: { ...ssm('SendCommand', { InstanceIds: [INSTANCE] }), deliberate: 'bad-input test' },
   // invalid replies
@@ -227,6 +306,13 @@ describe('the fidelity guard (emulator/fidelity.py) on crafted records', () => {
     ['wrong-ec2-flat-key', /SubnetIds\.1: no member of the input shape is serialized as this field/],
     ['ec2-list-gap', /VpcEndpointId: list positions \[1, 3\] are not 1\.\.2/],
     ['ec2-not-a-boolean', /PrivateDnsEnabled: 'yes' is not a boolean/],
+    ['route53-missing-query-member', /VPCRegion: required member of ListHostedZonesByVPCRequest missing/],
+    ['route53-unknown-element', /Extra: unknown element of AssociateVPCWithHostedZoneRequest/],
+    [
+      'route53-unknown-query-parameter',
+      /query parameter 'bogus': no member of ListResourceRecordSetsRequest/,
+    ],
+    ['securityhub-too-many-findings', /Findings: 101 items, .* takes at most 100/],
   ])('rejects the request %s', (name, reason) => {
     expect(reasonsFor(result.report.invalid, name)).toEqual(
       expect.arrayContaining([expect.stringMatching(reason)]),
@@ -235,11 +321,16 @@ describe('the fidelity guard (emulator/fidelity.py) on crafted records', () => {
 
   it('reports an operation the model does not have or a protocol it cannot read, and fails the run', () => {
     expect(reasonsFor(result.report.unknown, 'unknown-operation')).toEqual(["ec2 has no 'DescribeVpc'"]);
-    expect(reasonsFor(result.report.unvalidated, 'rest-protocol')).toEqual([
-      'protocol rest: emulator/fidelity.py does not read it',
+    expect(reasonsFor(result.report.unknown, 'securityhub-no-route')).toEqual([
+      'securityhub has no operation at GET /nothing',
+    ]);
+    expect(reasonsFor(result.report.unvalidated, 'cbor-protocol')).toEqual([
+      'protocol rpc-v2-cbor: emulator/fidelity.py does not read it',
     ]);
     expect(result.status).toBe(1);
-    expect(result.report.summary).toMatch(/^fidelity: [\d,]+ requests, \d+ operations, 8 invalid, 1 unknown/);
+    expect(result.report.summary).toMatch(
+      /^fidelity: [\d,]+ requests, \d+ operations, 12 invalid, 2 unknown/,
+    );
   });
 
   it('counts a request marked deliberate apart instead of checking it', () => {
@@ -253,6 +344,9 @@ describe('the fidelity guard (emulator/fidelity.py) on crafted records', () => {
     ]);
     expect(reasonsFor(result.report.invalidResponses, 'synthesized-unknown-xml-element')).toEqual([
       'VpcEndpoints[0].agentState: unknown element of VpcEndpoint',
+    ]);
+    expect(reasonsFor(result.report.invalidResponses, 'synthesized-route53-unknown-element')).toEqual([
+      'HostedZone.Color: unknown element of HostedZone',
     ]);
   });
 
