@@ -214,13 +214,19 @@ export interface AliasRecord {
   readonly target: string;
 }
 
-/** A Route 53 private hosted zone of the account, with the VPCs associated with it. */
+/** A Route 53 private hosted zone, with the VPCs associated with it. */
 export interface ObservedHostedZone {
   readonly zoneId: string;
   /** Lower case, no trailing dot. */
   readonly name: string;
   readonly vpcIds: readonly string[];
   readonly aliasRecords: readonly AliasRecord[];
+  /**
+   * Set when another account owns the zone (seen through ListHostedZonesByVPC): its records and its
+   * other associations cannot be read from here, so `aliasRecords` is empty and `vpcIds` holds only
+   * the VPCs in scope it is associated with.
+   */
+  readonly ownerAccountId?: string;
 }
 
 /** A Route 53 Resolver rule with the VPCs it is associated with. */
@@ -288,6 +294,7 @@ export const FINDING_CODES = [
   'CENTRAL_ENDPOINT_NO_ROUTE',
   'CENTRAL_ENDPOINT_SG_BLOCKS_HTTPS',
   'DNS_FORWARDED_BY_RESOLVER_RULE',
+  'CENTRAL_ZONE_OTHER_ACCOUNT',
 ] as const;
 export type FindingCode = (typeof FINDING_CODES)[number];
 

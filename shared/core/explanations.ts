@@ -178,6 +178,16 @@ export const FINDING_EXPLANATIONS: Readonly<Record<FindingCode, FindingExplanati
       'Associate the VPC with the zone (AssociateVPCWithHostedZone; across accounts after CreateVPCAssociationAuthorization in the zone’s account).',
     docUrl: ZONE_ASSOCIATION,
   },
+  CENTRAL_ZONE_OTHER_ACCOUNT: {
+    meaning:
+      'A private hosted zone of another account covers the service’s name and is associated with this VPC (a hub in another account serves it).',
+    whyEcsBreaks:
+      'It does not by itself: the name resolves through the other account’s zone. Its record, the hub endpoint, the route and the security group cannot be read from this account.',
+    whatTheToolDoes:
+      'Reports it for information; it creates no local endpoint (private DNS would fail against the associated zone).',
+    byHand: 'Check the hub side in the zone’s account, or plan both accounts in one run.',
+    docUrl: HUB_PATTERN,
+  },
   CENTRAL_ZONE_RECORD_BROKEN: {
     meaning:
       'A private hosted zone associated with the VPC covers the service’s name, but has no alias record for it or the record points at a missing or unavailable endpoint.',

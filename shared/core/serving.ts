@@ -59,6 +59,8 @@ export type Serving =
       readonly associated: boolean;
       /** The hub endpoint the record aliases, when it exists in scope. */
       readonly hubEndpointId?: string;
+      /** The zone's owner when another account owns it: nothing beyond the association is verified. */
+      readonly unverifiedOwner?: string;
       readonly hubVpcId?: string;
       /** Empty: the service is served. */
       readonly broken: readonly BrokenLink[];
@@ -99,7 +101,11 @@ export function servingOf(
   const associated = zones.find((z) => z.vpcIds.includes(vpc.vpcId));
   if (associated) return { kind: 'zone', dnsName, associated: true, ...links(associated) };
   const inScope = new Set(region.vpcs.map((v) => v.vpcId).filter((id) => id !== vpc.vpcId));
-  for (const zone of zones.filter((z) => z.vpcIds.some((id) => inScope.has(id)))) {
+  // Another account's zone is seen only where it is associated: its hub side cannot be checked.
+  const hubZones = zones.filter(
+    (z) => z.ownerAccountId === undefined && z.vpcIds.some((id) => inScope.has(id)),
+  );
+  for (const zone of hubZones) {
     const checked = links(zone);
     if (checked.broken.length === 0) {
       return { kind: 'zone', dnsName, associated: false, ...checked, broken: [{ kind: 'notAssociated' }] };
@@ -108,6 +114,10 @@ export function servingOf(
   return { kind: 'local' };
 
   function links(zone: ObservedHostedZone) {
+    // Another account's zone: its records are not readable here. It is associated, so private DNS
+    // on a local endpoint would fail against it; it is taken as serving the name, and said so.
+    if (zone.ownerAccountId !== undefined)
+      return { zone, unverifiedOwner: zone.ownerAccountId, broken: [] as BrokenLink[] };
     const record = zone.aliasRecords.find((r) => r.name === dnsName);
     if (!record) return { zone, broken: [{ kind: 'noRecord' as const }] };
     const hub = findEndpoint(region, service, record.target);

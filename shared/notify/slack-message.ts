@@ -132,6 +132,8 @@ export function plainWords(code: FindingCode): string {
       return "This VPC has no peering or transit gateway route to the hub VPC that holds the service's endpoint.";
     case 'CENTRAL_ENDPOINT_SG_BLOCKS_HTTPS':
       return "The hub endpoint's security group does not allow HTTPS (TCP 443) from this VPC.";
+    case 'CENTRAL_ZONE_OTHER_ACCOUNT':
+      return "Another account's private hosted zone answers this service's name here; the tool cannot read that account's record or endpoint from this one.";
     case 'DNS_FORWARDED_BY_RESOLVER_RULE':
       return "A Route 53 Resolver forwarding rule sends this service's DNS queries elsewhere; the tool cannot check what they resolve to and creates no local endpoint.";
     default:

@@ -483,6 +483,7 @@ describe(`planner properties (seed ${PLANNER_SEED}, ${RUNS} runs each)`, () => {
       'CENTRAL_ENDPOINT_NO_ROUTE',
       'CENTRAL_ENDPOINT_SG_BLOCKS_HTTPS',
       'DNS_FORWARDED_BY_RESOLVER_RULE',
+      'CENTRAL_ZONE_OTHER_ACCOUNT',
     ]);
     expect(Object.keys(byCode).sort()).toEqual([...FINDING_CODES].filter((c) => !central.has(c)).sort());
   });

@@ -22,6 +22,18 @@ function findingsOf(s: ServedService): RuleFinding[] {
   if (serving.kind !== 'zone') return [];
   const severity = ECS_AGENT_SERVICES.includes(service) ? 'critical' : 'high';
   const zone = `${serving.zone.name} (${serving.zone.zoneId})`;
+  if (serving.unverifiedOwner !== undefined) {
+    return [
+      {
+        code: 'CENTRAL_ZONE_OTHER_ACCOUNT',
+        severity: 'info',
+        service,
+        resourceId: serving.zone.zoneId,
+        message: `${serving.dnsName} resolves through zone ${zone} of account ${serving.unverifiedOwner}, associated with this VPC; its record, endpoint, route and security group are not readable from this account`,
+        advice: `Plan account ${serving.unverifiedOwner} too (--accounts) to check the hub side`,
+      },
+    ];
+  }
   return serving.broken.map((link: BrokenLink): RuleFinding => {
     switch (link.kind) {
       case 'notAssociated':

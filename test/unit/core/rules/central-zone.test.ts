@@ -113,6 +113,33 @@ describe('central-zone rule', () => {
       ['s3'],
     ],
     [
+      "another account's zone associated with the spoke: served, reported for information",
+      hubAndSpoke({
+        hub: { ...hub, endpoints: hub.endpoints.filter((e) => e.service !== 'ecs-agent') },
+        zones: zonesWith((z) => ({
+          ...z,
+          vpcIds: ['vpc-2'],
+          aliasRecords: [],
+          ownerAccountId: '222222222222',
+        })),
+      }),
+      ['CENTRAL_ZONE_OTHER_ACCOUNT:ecs-agent'],
+      ['s3'],
+    ],
+    [
+      "another account's zone associated only with another VPC: planned locally",
+      hubAndSpoke({
+        zones: zonesWith((z) => ({
+          ...z,
+          vpcIds: ['vpc-1'],
+          aliasRecords: [],
+          ownerAccountId: '222222222222',
+        })),
+      }),
+      [],
+      ['ecs-agent', 's3'],
+    ],
+    [
       'zones not read (absent): everything local as before',
       hubAndSpoke({ hostedZones: undefined }),
       [],
