@@ -593,6 +593,22 @@ class RestRoutes:
         return max(matches, key=lambda r: (len(r.literal_query), r.literal_length), default=None)
 
 
+_NAMING: tuple[Models, RestRoutes] | None = None
+
+
+def rest_operation_name(signing: str, method: str, path: str, query: dict[str, list[str]]) -> str:
+    """The operation a REST request names ("" when the models know none): the request log's `action`."""
+    global _NAMING
+    if _NAMING is None:
+        _NAMING = (Models(), RestRoutes())
+    models, routes = _NAMING
+    service = models.service(signing)
+    if service is None or service.metadata.get("protocol") not in ("rest-json", "rest-xml"):
+        return ""
+    route = routes.operation(service, method, path, query)
+    return route.operation if route else ""
+
+
 def _wire_name(name: str, member: Shape) -> str:
     return member.serialization.get("name", name)
 

@@ -27,6 +27,7 @@ from typing import Any, TextIO
 from urllib.parse import parse_qs
 
 from . import hooks
+from .fidelity import rest_operation_name
 from .hooks import Reply, RequestInfo
 
 RECORD_DIR_ENV = "EMULATOR_RECORD_DIR"
@@ -92,6 +93,8 @@ def record(info: RequestInfo, reply: Reply, from_filter: bool) -> dict[str, Any]
         entry["body"] = info.json_body
     elif protocol == "rest":
         entry["query"] = parse_qs(info.query_string, keep_blank_values=True)
+        # REST requests name no action on the wire: the operation from the model's HTTP bindings.
+        entry["action"] = rest_operation_name(info.service, info.method, info.path, entry["query"])
         entry["headers"] = {
             key: value
             for key, value in info.headers.items()

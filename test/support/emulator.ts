@@ -31,3 +31,21 @@ export async function createRoleInAccount(
     throw new Error(`POST /_emulator/iam-roles refused: ${JSON.stringify(body)}`);
   return body.arn;
 }
+
+/**
+ * Associates a VPC of another account with a private hosted zone (`POST
+ * /_emulator/route53-zone-association`): what CreateVPCAssociationAuthorization in the zone's account
+ * and AssociateVPCWithHostedZone in the VPC's account do together on AWS.
+ */
+export async function associateZoneAcrossAccounts(
+  endpoint: string,
+  association: { zoneOwnerAccountId: string; zoneId: string; vpcId: string; vpcRegion: string },
+): Promise<void> {
+  const response = await fetch(`${endpoint}/_emulator/route53-zone-association`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify(association),
+  });
+  if (response.status !== 200)
+    throw new Error(`POST /_emulator/route53-zone-association refused: ${await response.text()}`);
+}
