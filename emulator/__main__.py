@@ -28,6 +28,7 @@ EXTENSIONS: list[str] = [
     "request_log",
     "ec2_settings",
     "ec2_endpoints",
+    "ec2_endpoint_dns",
     "ec2_throttle",
     "ecs_agents",
     "ssm_run_command",

@@ -552,6 +552,7 @@ class RestRoute:
 def _route(operation: str, http: dict[str, Any]) -> RestRoute:
     uri = str(http.get("requestUri", "/"))
     path, _, query = uri.partition("?")
+    path = path.rstrip("/") or "/"  # `/rrset/` and `/rrset` are the same route; "/?" below takes both
     parts: list[str] = []
     literal = 0
     for piece in re.split(r"(\{[^}]+\})", path):
