@@ -18,6 +18,8 @@ export function createRemediatorPorts(clients: CoreClients): RemediatorPorts {
       ecs: clients.ecs,
       ssm: clients.ssm,
       region: clients.region,
+      ...(clients.route53 ? { route53: clients.route53 } : {}),
+      ...(clients.resolver ? { resolver: clients.resolver } : {}),
     }),
     ec2: new Ec2WriterAdapter(clients.ec2),
     ssm: new SsmCommanderAdapter(clients.ssm),

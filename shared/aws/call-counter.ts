@@ -26,6 +26,8 @@ const SERVICE_LABELS: Readonly<Record<ClientKey, string>> = {
   sfn: 'SFN',
   sts: 'STS',
   dynamodb: 'DynamoDB',
+  route53: 'Route53',
+  resolver: 'Route53Resolver',
 };
 
 const READ_PREFIXES = ['Describe', 'List', 'Get'];
@@ -41,7 +43,9 @@ export function countCalls(clients: AwsClients): CallCounter {
   const name = `ecsEndpointRemediatorCallCounter${++counterSequence}`;
   for (const key of Object.keys(SERVICE_LABELS) as ClientKey[]) {
     const service = SERVICE_LABELS[key];
-    aroundEveryCommand(clients[key], name, (operation, send) => {
+    const client = clients[key];
+    if (client === undefined) continue;
+    aroundEveryCommand(client, name, (operation, send) => {
       const label = `${service}:${operation}`;
       tally.set(label, (tally.get(label) ?? 0) + 1);
       return send();

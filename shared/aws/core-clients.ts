@@ -6,9 +6,12 @@
  */
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { ECSClient } from '@aws-sdk/client-ecs';
+import { Route53Client } from '@aws-sdk/client-route-53';
+import { Route53ResolverClient } from '@aws-sdk/client-route53resolver';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { defaultConfig, ec2PacingFromEnvironment } from '../core/config.js';
 import { Ec2Pacer, paceEc2Client, type Ec2PacingOptions } from './ec2-pacing.js';
+import { paceRoute53Client } from './route53-pacing.js';
 
 /** The clients the remediator itself needs; Lambda bundles import only these (cold start). */
 export interface CoreClients {
@@ -16,6 +19,12 @@ export interface CoreClients {
   readonly ec2: EC2Client;
   readonly ecs: ECSClient;
   readonly ssm: SSMClient;
+  /**
+   * Route 53 (private hosted zones) and Route 53 Resolver (forwarding rules), read to see how each
+   * service is served (shared/core/serving.ts); absent in fakes: zones and rules are then not read.
+   */
+  readonly route53?: Route53Client;
+  readonly resolver?: Route53ResolverClient;
   /** The EC2 client's pacer (its counts feed the apply report); undefined when pacing is off. */
   readonly ec2Pacer?: Ec2Pacer;
 }
@@ -120,11 +129,15 @@ export function createCoreClients(options: AwsClientOptions = {}): CoreClients {
   const pacing = pacingOptions(options);
   const ec2Pacer = pacing ? new Ec2Pacer(pacing) : undefined;
   if (ec2Pacer) paceEc2Client(ec2, ec2Pacer);
+  const route53 = new Route53Client(config);
+  if (pacing) paceRoute53Client(route53, pacing.share);
   return {
     region: config.region,
     ec2,
     ecs: new ECSClient(config),
     ssm: new SSMClient(config),
+    route53,
+    resolver: new Route53ResolverClient(config),
     ...(ec2Pacer ? { ec2Pacer } : {}),
   };
 }

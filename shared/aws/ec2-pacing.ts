@@ -29,7 +29,7 @@ export interface PacingClock {
   sleep(ms: number): Promise<void>;
 }
 
-const realClock: PacingClock = {
+export const realClock: PacingClock = {
   now: () => Date.now(),
   sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
 };

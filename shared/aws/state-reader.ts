@@ -9,9 +9,12 @@
 import type { EC2Client } from '@aws-sdk/client-ec2';
 import type { ECSClient } from '@aws-sdk/client-ecs';
 import type { SSMClient } from '@aws-sdk/client-ssm';
+import type { Route53Client } from '@aws-sdk/client-route-53';
+import type { Route53ResolverClient } from '@aws-sdk/client-route53resolver';
 import type {
   AwsvpcPlacement,
   ObservedContainerInstance,
+  ObservedHostedZone,
   ObservedRegion,
   ObservedVpc,
   Platform,
@@ -29,12 +32,21 @@ import {
   type EcsSnapshot,
 } from './ecs-adapter.js';
 import { readManagedInstanceIds } from './ssm-adapter.js';
+import { readHostedZones } from './route53-reader.js';
+import { endpointIdOfDnsName } from '../core/serving.js';
+import { readResolverRules } from './resolver-reader.js';
 
 export interface RegionStateReaderOptions {
   readonly ec2: EC2Client;
   readonly ecs: ECSClient;
   readonly ssm: SSMClient;
   readonly region: string;
+  /**
+   * Route 53 and Route 53 Resolver: when given, the Region's private hosted zones and the Resolver
+   * rules of the VPCs read are read too (how services are served: shared/core/serving.ts).
+   */
+  readonly route53?: Route53Client;
+  readonly resolver?: Route53ResolverClient;
   /** DescribeVpcAttribute calls in flight at once. */
   readonly dnsAttributeConcurrency?: number;
   /** Seams for tests; default to the SDK adapters. */
@@ -104,6 +116,25 @@ function settle(reading: Promise<ReadonlySet<string>>): Promise<Settled> {
   );
 }
 
+/** A context VPC's workloads: not read (it is never planned). */
+const NO_WORKLOADS: WorkloadUsage = {
+  ec2ContainerInstances: 0,
+  fargateServices: 0,
+  ec2Services: 0,
+  privateEcrImages: false,
+  awslogs: false,
+  secretsManagerSecrets: false,
+  ssmParameters: false,
+  subnetIds: [],
+};
+
+function settleRead<T>(reading: Promise<T>): Promise<{ ok: true; value: T } | { ok: false; error: unknown }> {
+  return reading.then(
+    (value) => ({ ok: true as const, value }),
+    (error: unknown) => ({ ok: false as const, error }),
+  );
+}
+
 interface Sources {
   readonly ec2Snapshot: Ec2Snapshot;
   readonly ecsSnapshot: EcsSnapshot;
@@ -160,10 +191,12 @@ export class RegionStateReader implements StateReader {
         const w = workloads.get(id);
         return !!w && (w.containerInstances.length > 0 || w.services.length > 0);
       });
-    const dns =
+    const [dns, serving] = await Promise.all([
       ecsVpcIds.length > 0
-        ? await readDnsAttributes(ec2, ecsVpcIds, this.options.dnsAttributeConcurrency ?? 8)
-        : new Map<string, VpcDnsAttributes>();
+        ? readDnsAttributes(ec2, ecsVpcIds, this.options.dnsAttributeConcurrency ?? 8)
+        : Promise.resolve(new Map<string, VpcDnsAttributes>()),
+      this.readServing(requested ? vpcs.map((v) => v.vpcId) : undefined, ecsVpcIds, warnings),
+    ]);
 
     const observed: ObservedVpc[] = vpcs.map((vpc) => {
       const w = workloads.get(vpc.vpcId);
@@ -213,7 +246,104 @@ export class RegionStateReader implements StateReader {
       };
     });
 
-    return { region, vpcs: observed, endpointServices: ec2Snapshot.endpointServices, warnings };
+    const contextVpcs =
+      requested && serving.hostedZones ? await this.readContextVpcs(serving.hostedZones, observed) : [];
+    return {
+      region,
+      vpcs: observed,
+      ...serving,
+      ...(contextVpcs.length > 0 ? { contextVpcs } : {}),
+      endpointServices: ec2Snapshot.endpointServices,
+      warnings,
+    };
+  }
+
+  /**
+   * A scoped read's hub VPCs: the VPCs of the endpoints the zones' alias records point at (the id
+   * is in the endpoint's DNS name), when those endpoints are not in the VPCs read. One
+   * DescribeVpcEndpoints filtered by those ids places them, then one EC2 read scoped to their VPCs;
+   * nothing when every target is local or names no endpoint.
+   */
+  private async readContextVpcs(
+    zones: readonly ObservedHostedZone[],
+    read: readonly ObservedVpc[],
+  ): Promise<ObservedVpc[]> {
+    const { ec2, region } = this.options;
+    const local = new Set(read.flatMap((v) => v.endpoints.map((e) => e.endpointId)));
+    const targets = [
+      ...new Set(
+        zones.flatMap((z) =>
+          z.aliasRecords.flatMap((r) => {
+            const id = endpointIdOfDnsName(r.target);
+            return id && !local.has(id) ? [id] : [];
+          }),
+        ),
+      ),
+    ].sort();
+    if (targets.length === 0) return [];
+    const placed = await locateResources(ec2, {
+      vpcIds: [],
+      subnetIds: [],
+      securityGroupIds: [],
+      networkAclIds: [],
+      endpointIds: targets,
+      instanceIds: [],
+    });
+    const readIds = new Set(read.map((v) => v.vpcId));
+    const hubIds = [...new Set(placed.values())].filter((id) => !readIds.has(id)).sort();
+    if (hubIds.length === 0) return [];
+    const snapshot = await (this.options.readEc2 ?? readEc2Snapshot)(ec2, region, { vpcIds: hubIds });
+    return snapshot.vpcs.map((vpc): ObservedVpc => ({
+      vpcId: vpc.vpcId,
+      isDefault: vpc.isDefault,
+      cidrBlocks: vpc.cidrBlocks,
+      tags: vpc.tags,
+      domainNameServers: vpc.domainNameServers,
+      subnets: vpc.subnets,
+      routeTables: vpc.routeTables,
+      networkAcls: vpc.networkAcls,
+      securityGroups: vpc.securityGroups,
+      endpoints: vpc.endpoints,
+      containerInstances: [],
+      workloads: NO_WORKLOADS,
+    }));
+  }
+
+  /**
+   * Private hosted zones and Resolver rules, when the clients are given. Zones: the account's own,
+   * and other accounts' associated with the VPCs that run ECS workloads (those needing endpoints);
+   * rules: the associations of the VPCs read (all of the Region's for a whole-Region read). A read
+   * that fails is a warning and leaves its field absent: services are then planned as local
+   * endpoints, as before zones and rules were read.
+   */
+  private async readServing(
+    scopedVpcIds: readonly string[] | undefined,
+    ecsVpcIds: readonly string[],
+    warnings: string[],
+  ): Promise<Pick<ObservedRegion, 'hostedZones' | 'resolverRules'>> {
+    const { route53, resolver, region } = this.options;
+    // No VPC of those asked for exists: nothing to serve, nothing read.
+    if (scopedVpcIds !== undefined && scopedVpcIds.length === 0) return {};
+    const [zones, rules] = await Promise.all([
+      route53
+        ? settleRead(readHostedZones(route53, { region, vpcIds: ecsVpcIds }))
+        : Promise.resolve(undefined),
+      resolver
+        ? settleRead(readResolverRules(resolver, scopedVpcIds ? { vpcIds: scopedVpcIds } : {}))
+        : Promise.resolve(undefined),
+    ]);
+    if (zones && !zones.ok)
+      warnings.push(
+        `Route 53 private hosted zones unavailable (${errorMessage(zones.error)}): centrally served endpoints not considered`,
+      );
+    if (rules && !rules.ok)
+      warnings.push(
+        `Route 53 Resolver rules unavailable (${errorMessage(rules.error)}): forwarding rules not considered`,
+      );
+    return {
+      ...(zones?.ok ? { hostedZones: zones.value } : {}),
+      ...(rules?.ok ? { resolverRules: rules.value } : {}),
+    };
   }
 
   /** EC2, ECS and SSM of the whole Region, read concurrently. */

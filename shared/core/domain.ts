@@ -246,6 +246,11 @@ export interface ObservedRegion {
   readonly hostedZones?: readonly ObservedHostedZone[];
   /** Resolver rules associated with VPCs in scope; absent when not read. */
   readonly resolverRules?: readonly ObservedResolverRule[];
+  /**
+   * VPCs outside a scoped read, read only for the hub side of a centrally served service (the
+   * endpoints a zone's records alias, their groups, the hub's CIDRs); never planned.
+   */
+  readonly contextVpcs?: readonly ObservedVpc[];
   /** Offers per short name and type; a service absent here is not offered in the Region. */
   readonly endpointServices: readonly EndpointServiceOffer[];
   /** Things the reader could not see (e.g. SSM inventory unavailable), for the report. */

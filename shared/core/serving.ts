@@ -72,6 +72,16 @@ export function serviceDnsName(service: ServiceName, region: string): string {
   return `${service}.${region}.${suffix}`;
 }
 
+/**
+ * The endpoint id an endpoint's DNS name starts with: AWS names an interface endpoint
+ * `<endpoint id>-<suffix>.<service>.<region>.vpce.amazonaws.com` (zonal names add the AZ: "DNS names
+ * for interface endpoints", AWS PrivateLink guide); undefined for any other name.
+ */
+export function endpointIdOfDnsName(name: string): string | undefined {
+  const match = /^(?:dualstack\.)?(vpce-[0-9a-f]+)-[0-9a-z-]+\./.exec(name);
+  return match?.[1];
+}
+
 /** `domain` (lower case, no trailing dot, '' for the root) covers `name`. */
 export function domainCovers(domain: string, name: string): boolean {
   return domain === '' || name === domain || name.endsWith(`.${domain}`);
@@ -100,7 +110,9 @@ export function servingOf(
     .sort(bySpecificity((z) => z.name));
   const associated = zones.find((z) => z.vpcIds.includes(vpc.vpcId));
   if (associated) return { kind: 'zone', dnsName, associated: true, ...links(associated) };
-  const inScope = new Set(region.vpcs.map((v) => v.vpcId).filter((id) => id !== vpc.vpcId));
+  const inScope = new Set(
+    [...region.vpcs, ...(region.contextVpcs ?? [])].map((v) => v.vpcId).filter((id) => id !== vpc.vpcId),
+  );
   // Another account's zone is seen only where it is associated: its hub side cannot be checked.
   const hubZones = zones.filter(
     (z) => z.ownerAccountId === undefined && z.vpcIds.some((id) => inScope.has(id)),
@@ -153,7 +165,7 @@ function findEndpoint(
   target: string,
 ): { endpoint: ObservedEndpoint; hubVpc: ObservedVpc } | undefined {
   const name = target.replace(/^dualstack\./, '');
-  for (const hubVpc of region.vpcs) {
+  for (const hubVpc of [...region.vpcs, ...(region.contextVpcs ?? [])]) {
     const endpoint = hubVpc.endpoints.find(
       (e) => e.service === service && e.state !== 'deleted' && (e.dnsNames ?? []).includes(name),
     );

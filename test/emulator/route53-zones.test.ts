@@ -9,6 +9,7 @@ import {
   CreateHostedZoneCommand,
   ListHostedZonesByVPCCommand,
   Route53Client,
+  type VPCRegion,
 } from '@aws-sdk/client-route-53';
 import { STSClient } from '@aws-sdk/client-sts';
 import { assumedRoleCredentials } from '../../shared/aws/assumed-role-credentials.js';
@@ -49,7 +50,7 @@ const privateZone = (client: Route53Client, name: string, vpcId: string, vpcRegi
       Name: name,
       CallerReference: `${name}-${vpcId}`,
       HostedZoneConfig: { PrivateZone: true },
-      VPC: { VPCId: vpcId, VPCRegion: vpcRegion },
+      VPC: { VPCId: vpcId, VPCRegion: vpcRegion as VPCRegion },
     }),
   );
 

@@ -30,6 +30,8 @@ const IAM_PREFIX: Readonly<Record<string, string>> = {
   '@aws-sdk/client-secrets-manager': 'secretsmanager',
   '@aws-sdk/client-sts': 'sts',
   '@aws-sdk/client-dynamodb': 'dynamodb',
+  '@aws-sdk/client-route-53': 'route53',
+  '@aws-sdk/client-route53resolver': 'route53resolver',
 };
 
 interface Module {
