@@ -6,10 +6,12 @@ moto 5.2.5 keeps each account's zones apart and:
   with, regardless of which AWS account or AWS service owns the hosted zones", each with its
   `Owner.OwningAccount` ("ListHostedZonesByVPC", Amazon Route 53 API Reference). Here: every
   account's private zones associated with that VPC in that Region.
-- associates any VPC id with a zone (AssociateVPCWithHostedZone, CreateHostedZone with a VPC). AWS
-  refuses a VPC the caller's account does not have in `VPCRegion` with `InvalidVPCId` ("The VPC ID
-  that you specified either isn't a valid ID or the current account is not authorized to access this
-  VPC": "AssociateVPCWithHostedZone", Errors). Here too.
+- associates any VPC id with a zone (AssociateVPCWithHostedZone, CreateHostedZone with a VPC), the
+  same one twice too. AWS refuses a VPC the caller's account does not have in `VPCRegion` with
+  `InvalidVPCId` ("The VPC ID that you specified either isn't a valid ID or the current account is
+  not authorized to access this VPC": "AssociateVPCWithHostedZone", Errors), and a VPC already
+  associated with a zone of that name with `ConflictingDomainExists` ("The VPC that you specified is
+  already associated with another hosted zone that has the same name"). Here too.
 
 AWS associates another account's VPC only after the zone's owner authorized it
 (CreateVPCAssociationAuthorization) and the VPC's owner asked (AssociateVPCWithHostedZone): control
@@ -23,7 +25,7 @@ from typing import Any
 
 from moto.core.responses import ActionResult
 from moto.ec2.models import ec2_backends
-from moto.route53.exceptions import InvalidVPCId
+from moto.route53.exceptions import InvalidVPCId, Route53ClientError
 from moto.route53.models import Route53Backend, route53_backends
 from moto.route53.responses import Route53
 
@@ -41,9 +43,33 @@ def _vpc_exists(account_id: str, region: str, vpc_id: str) -> bool:
         return False
 
 
+class ConflictingDomainExists(Route53ClientError):
+    def __init__(self, name: str) -> None:
+        super().__init__(
+            "ConflictingDomainExists",
+            "The VPC that you specified is already associated with another hosted zone that has the same name"
+            f" ({name}).",
+        )
+
+
+def _associated_names(vpc_id: str, vpc_region: str) -> set[str]:
+    names: set[str] = set()
+    for account_id in list(route53_backends.keys()):
+        for partition_backend in route53_backends[account_id].values():
+            for zone in partition_backend.zones.values():
+                if zone.private_zone and any(
+                    v.get("vpc_id") == vpc_id and v.get("vpc_region") in (vpc_region, None) for v in zone.vpcs
+                ):
+                    names.add(zone.name)
+    return names
+
+
 def _associate(self: Route53Backend, zone_id: str, vpcid: str, vpcregion: str) -> Any:
     if not _vpc_exists(self.account_id, vpcregion or "", vpcid or ""):
         raise InvalidVPCId()
+    zone = self.get_hosted_zone(zone_id)
+    if zone.name in _associated_names(vpcid, vpcregion):
+        raise ConflictingDomainExists(zone.name)
     return _moto_associate(self, zone_id, vpcid, vpcregion)
 
 
@@ -51,6 +77,11 @@ def _create(self: Route53Backend, name: str, private_zone: bool, *args: Any, **k
     vpcid, vpcregion = kwargs.get("vpcid"), kwargs.get("vpcregion")
     if private_zone and vpcid and not _vpc_exists(self.account_id, vpcregion or "", vpcid):
         raise InvalidVPCId()
+    # "A hosted zone with the specified name already exists and is already associated with the Amazon
+    # VPC that you specified" ("CreateHostedZone", Errors: ConflictingDomainExists).
+    full_name = name if name.endswith(".") else f"{name}."
+    if private_zone and vpcid and full_name in _associated_names(vpcid, vpcregion or ""):
+        raise ConflictingDomainExists(full_name)
     return _moto_create(self, name, private_zone, *args, **kwargs)
 
 

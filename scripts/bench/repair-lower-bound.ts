@@ -65,6 +65,7 @@ function addAction(shape: VpcShape, action: Action): void {
     case 'CreateSecurityGroup':
     case 'AuthorizeHttpsIngress':
     case 'UpdateContainerAgent':
+    case 'AssociateVpcWithHostedZone': // Route 53, not an EC2 bucket
       return;
     default:
       return assertNever(action, 'action');

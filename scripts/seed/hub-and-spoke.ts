@@ -62,6 +62,8 @@ export interface HubAndSpokeOptions {
   readonly spokeTags?: Tags;
   /** Services whose zone is not associated with the spoke. */
   readonly unassociated?: readonly ServiceName[];
+  /** The spoke's container instance is SSM-managed (default true). */
+  readonly spokeSsmManaged?: boolean;
 }
 
 export async function seedHubAndSpoke(
@@ -109,7 +111,7 @@ export async function seedHubAndSpoke(
     clusterArn,
     subnet: firstSpokeSubnet,
     name: 'spoke-ecs-1',
-    ssmManaged: true,
+    ssmManaged: options.spokeSsmManaged ?? true,
   });
 
   const endpointIds: Record<string, string> = {};

@@ -5,6 +5,7 @@ import { Ec2WriterAdapter } from '../aws/ec2-writer.js';
 import { EcsAgentControlAdapter } from '../aws/ecs-adapter.js';
 import { SsmCommanderAdapter } from '../aws/ssm-adapter.js';
 import { RegionStateReader } from '../aws/state-reader.js';
+import { Route53WriterAdapter } from '../aws/route53-writer.js';
 
 function throttleCounter(pacer: Ec2Pacer): ThrottleCounter {
   return { throttledRetries: () => pacer.stats().throttledRetries };
@@ -22,6 +23,7 @@ export function createRemediatorPorts(clients: CoreClients): RemediatorPorts {
       ...(clients.resolver ? { resolver: clients.resolver } : {}),
     }),
     ec2: new Ec2WriterAdapter(clients.ec2),
+    ...(clients.route53 ? { dns: new Route53WriterAdapter(clients.route53) } : {}),
     ssm: new SsmCommanderAdapter(clients.ssm),
     ecs: new EcsAgentControlAdapter(clients.ecs),
     ...(clients.ec2Pacer ? { throttle: throttleCounter(clients.ec2Pacer) } : {}),

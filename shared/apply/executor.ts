@@ -33,7 +33,7 @@ export const realClock: Clock = {
 };
 
 export interface ApplyOptions {
-  readonly ports: Pick<RemediatorPorts, 'ec2' | 'ssm' | 'ecs' | 'throttle'>;
+  readonly ports: Pick<RemediatorPorts, 'ec2' | 'ssm' | 'ecs' | 'throttle' | 'dns'>;
   readonly config: Pick<
     RemediatorConfig,
     | 'maxChanges'
@@ -70,7 +70,7 @@ class VpcRun {
 }
 
 export async function applyPlan(plan: Plan, options: ApplyOptions): Promise<ApplyReport> {
-  const executor = new Executor(options);
+  const executor = new Executor(options, plan.region);
   const throttledBefore = options.ports.throttle?.throttledRetries() ?? 0;
   // VPCs run side by side, at most maxParallelVpcs at a time; inside one VPC the actions stay in the
   // plan's order (the ECS trio one at a time). The change cap, the endpoint wait budget and the EC2
@@ -136,7 +136,10 @@ class Executor {
   /** Endpoint waits share one budget per run, so a run's total wait stays within a function timeout. */
   private readonly endpointDeadline: number;
 
-  constructor(private readonly options: ApplyOptions) {
+  constructor(
+    private readonly options: ApplyOptions,
+    private readonly region: string,
+  ) {
     this.clock = options.clock ?? realClock;
     this.endpointDeadline = this.clock.now() + options.config.endpointWaitTimeoutSeconds * 1000;
   }
@@ -249,6 +252,18 @@ class Executor {
         return applied(action, action.instance.containerInstanceArn, 'agent update requested');
       case 'RestartEcsAgent':
         return this.restartAgents(action, run);
+      case 'AssociateVpcWithHostedZone': {
+        const dns = this.options.ports.dns;
+        if (!dns) return skip(action, 'no Route 53 client in this run');
+        const result = await this.write(() =>
+          dns.associateVpcWithHostedZone(action.zoneId, action.vpcId, this.region),
+        );
+        // The hub serves the name from now on: agents that restart after this reconnect through it.
+        run.available.add(action.service);
+        return result === 'alreadyAssociated'
+          ? skip(action, `already associated with ${action.zoneName}`)
+          : applied(action, action.zoneId, `associated with ${action.zoneName}`);
+      }
       default:
         return assertNever(action, 'action');
     }

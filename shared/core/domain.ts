@@ -380,6 +380,13 @@ export type Action =
       readonly routeTableIds: readonly string[];
     })
   | (ActionBase & {
+      /** A same-account hub zone the VPC is not associated with (issue #13 §1). */
+      readonly kind: 'AssociateVpcWithHostedZone';
+      readonly service: ServiceName;
+      readonly zoneId: string;
+      readonly zoneName: string;
+    })
+  | (ActionBase & {
       readonly kind: 'RestartEcsAgent';
       readonly instances: readonly ContainerInstanceRef[];
       /** Endpoints that must be available before the restart. */

@@ -173,7 +173,8 @@ export const FINDING_EXPLANATIONS: Readonly<Record<FindingCode, FindingExplanati
       'A hub private hosted zone for the service’s name, whose record aliases an available hub endpoint this VPC reaches, is not associated with this VPC.',
     whyEcsBreaks:
       'The VPC resolves the service’s public name instead of the hub endpoint, so without an internet path the agent and tasks cannot reach the service.',
-    whatTheToolDoes: 'Reports it with advice; it creates no local endpoint (the hub serves the service).',
+    whatTheToolDoes:
+      'In enforce mode associates the VPC with the zone (AssociateVPCWithHostedZone; the zone is this account’s), then restarts the agents; it creates no local endpoint (the hub serves the service).',
     byHand:
       'Associate the VPC with the zone (AssociateVPCWithHostedZone; across accounts after CreateVPCAssociationAuthorization in the zone’s account).',
     docUrl: ZONE_ASSOCIATION,

@@ -167,6 +167,17 @@ export function actionDependencies(action: Action, context: FingerprintContext):
       };
     case 'UpdateContainerAgent':
       return { ...base, instances: instanceSlice(vpc, [action.instance.containerInstanceArn]) };
+    case 'AssociateVpcWithHostedZone': {
+      const zone = (context.observed.hostedZones ?? []).find((z) => z.zoneId === action.zoneId);
+      return {
+        ...base,
+        service: action.service,
+        required: desired.services.has(action.service),
+        zone: zone
+          ? { zoneId: zone.zoneId, name: zone.name, associated: zone.vpcIds.includes(vpc.vpcId) }
+          : { zoneId: action.zoneId, gone: true },
+      };
+    }
     case 'RestartEcsAgent':
       return {
         ...base,

@@ -20,6 +20,7 @@ const ACTION_STEPS: Readonly<Record<ActionKind, number>> = {
   CreateVpcEndpoint: 3,
   ModifyVpcEndpoint: 3,
   AddGatewayRoutes: 3,
+  AssociateVpcWithHostedZone: 3,
   UpdateContainerAgent: 4,
   RestartEcsAgent: 5,
 };
@@ -158,6 +159,7 @@ function newAzs(action: Action): number {
     case 'CreateSecurityGroup':
     case 'AuthorizeHttpsIngress':
     case 'AddGatewayRoutes':
+    case 'AssociateVpcWithHostedZone':
     case 'RestartEcsAgent':
     case 'UpdateContainerAgent':
       return 0;
@@ -177,6 +179,7 @@ function subjectOf(draft: Draft): string {
     case 'CreateVpcEndpoint':
     case 'ModifyVpcEndpoint':
     case 'AddGatewayRoutes':
+    case 'AssociateVpcWithHostedZone':
       return draft.service;
     case 'RestartEcsAgent':
       return 'agents';

@@ -156,9 +156,24 @@ export interface ThrottleCounter {
 }
 
 /** Everything apply needs; built once in the composition root. */
+/** Route 53 writes (issue #13 §1). */
+export interface DnsWriter {
+  /**
+   * Associates the VPC with a private hosted zone of the account; 'alreadyAssociated' when it is
+   * (or a zone of that name already is: Route 53's ConflictingDomainExists).
+   */
+  associateVpcWithHostedZone(
+    zoneId: string,
+    vpcId: string,
+    region: string,
+  ): Promise<'associated' | 'alreadyAssociated'>;
+}
+
 export interface RemediatorPorts {
   readonly reader: StateReader;
   readonly ec2: Ec2Writer;
+  /** Absent where no Route 53 client is built (fakes): associations are then skipped, said so. */
+  readonly dns?: DnsWriter;
   readonly ssm: SsmCommander;
   readonly ecs: EcsAgentControl;
   /** Present when the EC2 client paces and retries throttled requests (shared/aws/ec2-pacing.ts). */

@@ -58,6 +58,8 @@ export function describeAction(action: Action): string {
       return `restart the ECS agent on ${count(action.instances.length, 'instance')} (${listOf(action.instances.map((i) => i.ec2InstanceId))})`;
     case 'UpdateContainerAgent':
       return `update the ECS agent on ${action.instance.ec2InstanceId}`;
+    case 'AssociateVpcWithHostedZone':
+      return `associate the VPC with hosted zone ${action.zoneName} (${action.zoneId}) for ${action.service}`;
     default:
       return assertNever(action, 'action');
   }

@@ -56,6 +56,7 @@ function creates(action: Action): boolean {
     case 'AuthorizeHttpsIngress':
     case 'ModifyVpcEndpoint':
     case 'AddGatewayRoutes':
+    case 'AssociateVpcWithHostedZone':
     case 'UpdateContainerAgent':
     case 'RestartEcsAgent':
       return false;

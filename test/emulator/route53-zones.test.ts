@@ -101,6 +101,24 @@ describe('Route 53 private zones on the emulator', () => {
     expect(elsewhere.HostedZoneSummaries ?? []).toEqual([]);
   });
 
+  it('refuses a VPC already associated with a zone of the same name (ConflictingDomainExists)', async () => {
+    const hubVpc = await vpcIn(ec2, '10.1.0.0/16');
+    const spokeVpc = await vpcIn(ec2, '10.2.0.0/16');
+    const { HostedZone } = await privateZone(route53, 'ecs.us-east-1.amazonaws.com', hubVpc);
+    const associate = () =>
+      route53.send(
+        new AssociateVPCWithHostedZoneCommand({
+          HostedZoneId: HostedZone!.Id!,
+          VPC: { VPCId: spokeVpc, VPCRegion: REGION },
+        }),
+      );
+    await associate();
+    await expect(associate()).rejects.toMatchObject({ name: 'ConflictingDomainExists' });
+    await expect(privateZone(route53, 'ecs.us-east-1.amazonaws.com', spokeVpc)).rejects.toMatchObject({
+      name: 'ConflictingDomainExists',
+    });
+  });
+
   it('refuses, through the control, a VPC no account has', async () => {
     const hubVpc = await vpcIn(ec2, '10.1.0.0/16');
     const { HostedZone } = await privateZone(route53, 'ecs.us-east-1.amazonaws.com', hubVpc);

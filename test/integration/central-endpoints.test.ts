@@ -5,7 +5,12 @@
  */
 import { DeleteRouteCommand, DeleteVpcEndpointsCommand, CreateVpcCommand } from '@aws-sdk/client-ec2';
 import { AssociateResolverRuleCommand, CreateResolverRuleCommand } from '@aws-sdk/client-route53resolver';
-import { DisassociateVPCFromHostedZoneCommand, type VPCRegion } from '@aws-sdk/client-route-53';
+import {
+  DisassociateVPCFromHostedZoneCommand,
+  ListHostedZonesByVPCCommand,
+  type VPCRegion,
+} from '@aws-sdk/client-route-53';
+import { MODE_TAG_KEY } from '../../scripts/seed/demo-account.js';
 import { STSClient } from '@aws-sdk/client-sts';
 import { createAwsClients, type AwsClients } from '../../shared/aws/clients.js';
 import { assumedRoleCredentials } from '../../shared/aws/assumed-role-credentials.js';
@@ -75,6 +80,37 @@ beforeEach(async () => {
 
 const centralCodes = (codes: string[]) =>
   codes.filter((c) => /^(CENTRAL|DNS_FORWARDED|MISSING_ENDPOINT)/.test(c));
+
+describe('apply with centralised endpoints (emulator)', () => {
+  it('enforce: associates the spoke with the hub zone it lacks, once, and the next plan is clean of it', async () => {
+    endpoint = await resetEmulator();
+    clients = createAwsClients({ region: REGION, endpointUrl: endpoint, ec2Pacing: 'off' });
+    world = await seedHubAndSpoke(
+      { ...clients, route53: clients.route53! },
+      { spokeTags: { [MODE_TAG_KEY]: 'enforce' }, unassociated: ['ecs-agent'], spokeSsmManaged: false },
+    );
+    const args = ['--region', REGION, '--endpoint-url', endpoint, '--vpc', world.spokeVpcId];
+    const applied = await runCli(['apply', '--json', '--yes', ...args]);
+    const report = JSON.parse(applied.stdout) as {
+      outcomes: { kind: string; status: string; resourceId?: string; detail?: string }[];
+    };
+    const associations = report.outcomes.filter((o) => o.kind === 'AssociateVpcWithHostedZone');
+    expect(associations).toEqual([
+      expect.objectContaining({ status: 'applied', resourceId: world.zoneIds['ecs-agent'] }),
+    ]);
+    expect(report.outcomes.filter((o) => o.kind === 'CreateVpcEndpoint')).toEqual([]);
+    const { HostedZoneSummaries = [] } = await clients.route53!.send(
+      new ListHostedZonesByVPCCommand({ VPCId: world.spokeVpcId, VPCRegion: REGION as VPCRegion }),
+    );
+    expect(HostedZoneSummaries.map((z) => z.HostedZoneId).sort()).toEqual(
+      Object.values(world.zoneIds).sort(),
+    );
+    const after = await planSpoke();
+    expect(centralCodes(after.codes)).toEqual([]);
+    const again = JSON.parse((await runCli(['apply', '--json', '--yes', ...args])).stdout) as typeof report;
+    expect(again.outcomes.filter((o) => o.kind === 'AssociateVpcWithHostedZone')).toEqual([]);
+  }, 120_000);
+});
 
 describe('plan with centralised endpoints (emulator)', () => {
   it('a spoke fully served by the hub: no local endpoint planned, no central finding, no cost', async () => {

@@ -59,12 +59,25 @@ function ssmPath(view: VpcView, earlier: readonly RuleDraft[]): { ssmLive: boole
   const { endpoints } = view.vpc;
   // Stryker disable next-line ArrayDeclaration: a made-up string in the set never equals an SSM service name
   const planned = new Set(earlier.flatMap((d) => ('service' in d ? [d.service] : [])));
+  // A service a hub zone serves with every link working is live like a local endpoint; one a
+  // forwarding rule delegates cannot be checked from here and is taken as reachable (the restart's
+  // command status tells otherwise).
+  const servedElsewhere = new Set(
+    view.served
+      .filter((s) => s.serving.kind === 'delegated' || s.serving.broken.length === 0)
+      .map((s) => s.service),
+  );
   return {
-    ssmLive: SSM_PATH_SERVICES.every((s) =>
-      endpoints.some((e) => e.service === s && e.state === 'available' && e.privateDnsEnabled),
+    ssmLive: SSM_PATH_SERVICES.every(
+      (s) =>
+        servedElsewhere.has(s) ||
+        endpoints.some((e) => e.service === s && e.state === 'available' && e.privateDnsEnabled),
     ),
     ssmPlanned: SSM_PATH_SERVICES.every(
-      (s) => endpoints.some((e) => e.service === s && e.state === 'available') || planned.has(s),
+      (s) =>
+        servedElsewhere.has(s) ||
+        endpoints.some((e) => e.service === s && e.state === 'available') ||
+        planned.has(s),
     ),
   };
 }

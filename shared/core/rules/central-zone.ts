@@ -1,20 +1,44 @@
 import { assertNever } from '../domain.js';
 import type { BrokenLink } from '../serving.js';
 import { ECS_AGENT_SERVICES } from '../services.js';
-import type { RuleFinding, RuleResult } from './rule.js';
+import type { RuleDraft, RuleFinding, RuleResult } from './rule.js';
 import type { ServedService, VpcView } from './vpc-view.js';
 
 /**
  * Services a central (hub) endpoint serves through a Route 53 private hosted zone (serving.ts): each
  * link of the pattern that does not hold is its own finding (zone not associated, record pointing at
  * a missing or unavailable endpoint, no route to the hub VPC, the hub endpoint's group not admitting
- * this VPC on 443). Report only: no local endpoint is created for these services (private DNS fails
- * where a zone of the name is associated: "CreateVpcEndpoint", Amazon EC2 API Reference,
- * https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_CreateVpcEndpoint.html), and the hub's
- * zone, routes and groups belong to its owners.
+ * this VPC on 443). No local endpoint is created for these services (private DNS fails where a zone
+ * of the name is associated: "CreateVpcEndpoint", Amazon EC2 API Reference,
+ * https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_CreateVpcEndpoint.html); the hub's
+ * records, routes and groups belong to its owners and are advice. The one repair: associating the VPC
+ * with a hub zone of the same account (AssociateVPCWithHostedZone).
  */
 export function centralZoneRule(view: VpcView): RuleResult {
-  return { findings: view.served.flatMap((s) => findingsOf(s)), drafts: [] };
+  return {
+    findings: view.served.flatMap((s) => findingsOf(s)),
+    drafts: view.served.flatMap((s) => associationOf(s)),
+  };
+}
+
+/**
+ * The one link the tool repairs: a hub zone of this account not associated with the VPC, everything
+ * else of the pattern working (serving.ts counts nothing less as `notAssociated`). What the hub's
+ * owners intend; a zone of another account needs its owner's authorization first, so it is advice.
+ */
+function associationOf(s: ServedService): RuleDraft[] {
+  const { serving, service } = s;
+  if (serving.kind !== 'zone' || serving.zone.ownerAccountId !== undefined) return [];
+  if (!serving.broken.some((link) => link.kind === 'notAssociated')) return [];
+  return [
+    {
+      kind: 'AssociateVpcWithHostedZone',
+      service,
+      zoneId: serving.zone.zoneId,
+      zoneName: serving.zone.name,
+      reason: `${serving.dnsName} is served by hub endpoint ${serving.hubEndpointId ?? '?'} through zone ${serving.zone.name} (${serving.zone.zoneId}), which this VPC is not associated with`,
+    },
+  ];
 }
 
 function findingsOf(s: ServedService): RuleFinding[] {

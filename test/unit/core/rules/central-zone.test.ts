@@ -150,13 +150,33 @@ describe('central-zone rule', () => {
     const result = centralZoneRule(view);
     expect({
       codes: codes(result),
-      drafts: result.drafts,
+      drafts: result.drafts.map((d) => `${d.kind}:${'service' in d ? d.service : ''}`),
       local: view.services.map((s) => s.service),
     }).toEqual({
       codes: expectedCodes,
-      drafts: [],
+      // The one repair: a missing association with a zone of this account.
+      drafts: expectedCodes
+        .filter((c) => c.startsWith('CENTRAL_ZONE_NOT_ASSOCIATED:'))
+        .map((c) => c.replace('CENTRAL_ZONE_NOT_ASSOCIATED', 'AssociateVpcWithHostedZone')),
       local: localServices,
     });
+  });
+
+  it('plans the association with the zone, explained', () => {
+    const result = centralZoneRule(
+      spokeView(hubAndSpoke({ zones: zonesWith((z) => ({ ...z, vpcIds: ['vpc-1'] })) })),
+    );
+    expect(result.drafts).toEqual([
+      {
+        kind: 'AssociateVpcWithHostedZone',
+        service: 'ecs-agent',
+        zoneId: 'ZECSAGENT',
+        zoneName: 'ecs-agent.us-east-1.amazonaws.com',
+        reason: expect.stringMatching(
+          /^ecs-agent\.us-east-1\.amazonaws\.com is served by hub endpoint vpce-\S+ through zone ecs-agent\.us-east-1\.amazonaws\.com \(ZECSAGENT\), which this VPC is not associated with$/,
+        ),
+      },
+    ]);
   });
 
   it('names the zone and the fix for a missing association', () => {
