@@ -31,7 +31,7 @@ import { readEnabledRegions } from '../../shared/aws/regions-reader.js';
 import { readActiveAccountIds } from '../../shared/aws/organization-reader.js';
 import { DEFAULT_CONCURRENCY, multiRunExitCode, pairErrorLine, runPairs } from './multi-run.js';
 import { pairClients } from './pair-session.js';
-import { parseTargets, targetPairs, type TargetSelection } from './targets.js';
+import { parseTargets, targetPairs, type TargetPair, type TargetSelection } from './targets.js';
 import { errorMessage } from '../../shared/aws/aws-errors.js';
 import { countCalls } from '../../shared/aws/call-counter.js';
 import { VpcNotFoundError } from '../../shared/aws/state-reader.js';
@@ -88,12 +88,15 @@ Exit codes: 0 no drift, 2 drift found, 1 error.
   stderr line each); exit 1 if any pair errored, else 2 on drift, else 0.
 ${COMMON}`,
   apply: `Usage: ${TOOL_NAME} apply [FILE] [--region R] [--vpc ID]... [--endpoint-url URL] [--output FORMAT] [--yes] [--max-changes N] [--lock-table NAME]
+       ${TOOL_NAME} apply [--region R1,R2 | --all-regions] [--accounts ID,ID --role-name NAME | --org --role-name NAME] [--concurrency N] [--yes] ...
 
 Without FILE: plans the Region again and applies it to the VPCs tagged enforce. With FILE (from
 \`plan --out\`): re-reads the state, checks that what each saved action depends on is unchanged, and
 applies exactly those actions; refuses (exit 1, nothing written) when that state changed, or when the
 file was made for another account, Region or tool version. Asks before changing anything.
 Audit and off VPCs are never changed. Exit codes: 0 converged, 1 any failure, refusal or error.
+With several accounts or Regions: every pair is planned, one confirmation covers all, then each pair
+is applied through its own clients (the change cap is per pair); not with FILE.
 
   --vpc ID            only this VPC (repeatable; not with FILE)
   -y, --yes           do not ask (needed without a terminal)
@@ -183,7 +186,17 @@ const TARGET_AND_OUTPUT_FLAGS = [
 
 const ALLOWED: Record<Command, readonly string[]> = {
   plan: [...TARGET_AND_OUTPUT_FLAGS, 'out', 'all-regions', 'accounts', 'org', 'role-name', 'concurrency'],
-  apply: [...TARGET_AND_OUTPUT_FLAGS, 'yes', 'max-changes', 'lock-table'],
+  apply: [
+    ...TARGET_AND_OUTPUT_FLAGS,
+    'yes',
+    'max-changes',
+    'lock-table',
+    'all-regions',
+    'accounts',
+    'org',
+    'role-name',
+    'concurrency',
+  ],
   explain: ['no-color'],
 };
 
@@ -239,8 +252,8 @@ function parse(argv: readonly string[]): Parsed | { help: keyof typeof HELP } | 
     (values.accounts ?? []).length > 0 ||
     values.org === true;
   let targets: TargetSelection | undefined;
-  if (multi && command !== 'plan')
-    throw new UsageError(`${command} takes one account and one Region (plan takes several)`);
+  if (multi && command === 'apply' && rest.length > 0)
+    throw new UsageError('apply FILE applies one saved account and Region: it does not go with several');
   if (multi) {
     const parsedTargets = parseTargets({
       regions,
@@ -403,8 +416,8 @@ async function runPlan(s: Session): Promise<number> {
  * `plan` over several accounts and Regions: each pair through its own clients (and EC2 pacing),
  * with bounded concurrency; a pair that cannot be planned is an error entry, the others still run.
  */
-async function runManyPlans(s: Session, targets: TargetSelection): Promise<number> {
-  const { parsed, io, clients } = s;
+async function resolvePairs(s: Session, targets: TargetSelection): Promise<TargetPair[]> {
+  const { clients } = s;
   const callerAccount = await readAccountId(clients.sts);
   const regions =
     targets.regions.kind === 'listed' ? targets.regions.regions : await readEnabledRegions(clients.ec2);
@@ -415,15 +428,24 @@ async function runManyPlans(s: Session, targets: TargetSelection): Promise<numbe
         ? targets.accounts.accountIds
         : await readActiveAccountIds(new OrganizationsClient(clientConfig(clientOptionsOf(s))));
   const roleName = targets.accounts.kind === 'caller' ? undefined : targets.accounts.roleName;
-  const pairs = targetPairs(callerAccount, accounts, regions, roleName);
+  return targetPairs(callerAccount, accounts, regions, roleName);
+}
+
+/** The remediator's dependencies acting in one pair: its own clients (and EC2 pacing), the run's config. */
+async function pairDeps(s: Session, pair: TargetPair): Promise<RemediatorDeps> {
+  return {
+    ports: createRemediatorPorts(await pairClients(pair, clientOptionsOf(s), s.clients.sts)),
+    config: s.deps.config,
+  };
+}
+
+async function runManyPlans(s: Session, targets: TargetSelection): Promise<number> {
+  const { parsed, io } = s;
+  const pairs = await resolvePairs(s, targets);
   const scope = parsed.vpcIds.length > 0 ? { vpcIds: parsed.vpcIds } : {};
-  const run = await runPairs(pairs, parsed.concurrency, async (pair) => {
-    const pairDeps: RemediatorDeps = {
-      ports: createRemediatorPorts(await pairClients(pair, clientOptionsOf(s), clients.sts)),
-      config: s.deps.config,
-    };
-    return { plan: await planRegion(pairDeps, scope) };
-  });
+  const run = await runPairs(pairs, parsed.concurrency, async (pair) => ({
+    plan: await planRegion(await pairDeps(s, pair), scope),
+  }));
   s.view?.stop();
   for (const error of run.errors) io.stderr(`${TOOL_NAME}: ${pairErrorLine(error)}`);
   if (parsed.output === 'json') {
@@ -472,6 +494,111 @@ async function runManyPlans(s: Session, targets: TargetSelection): Promise<numbe
     run.errors.length,
     run.results.some((r) => hasDrift(r.plan)),
   );
+}
+
+/**
+ * `apply` over several accounts and Regions (issue #13 §2): every pair is planned first, through its
+ * own clients (each account's writes go through its role), then one confirmation for all of them,
+ * then each pair is applied in its own executor run (the change cap is per pair). With
+ * `--lock-table`, each VPC's lease is taken in the caller's table, keyed by the pair's account and
+ * Region. A pair that cannot be planned or applied is an `errors` entry; the others still run.
+ */
+async function runManyApplies(s: Session, targets: TargetSelection): Promise<number> {
+  const { parsed, io } = s;
+  const pairs = await resolvePairs(s, targets);
+  const scope = parsed.vpcIds.length > 0 ? { vpcIds: parsed.vpcIds } : {};
+  const planned = await runPairs(pairs, parsed.concurrency, async (pair) => {
+    const deps = await pairDeps(s, pair);
+    return { pair, deps, plan: await planRegion(deps, scope) };
+  });
+  s.view?.stop();
+  for (const error of planned.errors) io.stderr(`${TOOL_NAME}: ${pairErrorLine(error)}`);
+  if (parsed.output === 'text') {
+    for (const r of planned.results) {
+      io.stdout(`\n-- ${r.accountId} / ${r.region}`);
+      printPlan(s, r.plan, true);
+    }
+  }
+  const count = planned.results.reduce((n, r) => n + applicableActions(r.plan).length, 0);
+  if (count > 0 && !parsed.yes) {
+    if (!io.interactive) throw new Error('apply changes the network: pass --yes to apply without a terminal');
+    const ok = await io.confirm(
+      `Apply ${count} action(s) to enforce VPCs in ${planned.results.length} account/Region pair(s)? [y/N] `,
+    );
+    if (!ok) {
+      io.stderr(`${TOOL_NAME}: not applied`);
+      return 1;
+    }
+  }
+  const applied = await runPairs(
+    planned.results.map((r) => r.pair),
+    parsed.concurrency,
+    async (pair) => {
+      const r = planned.results.find((x) => x.pair === pair);
+      if (!r) throw new Error('no plan for this pair');
+      const deps = await withPairLeases(s, r.deps, pair);
+      return { report: await applyRegionPlan(deps, r.plan) };
+    },
+  );
+  for (const error of applied.errors) io.stderr(`${TOOL_NAME}: ${pairErrorLine(error)}`);
+  for (const r of applied.results) {
+    for (const y of r.report.yielded ?? []) {
+      io.stderr(
+        `${TOOL_NAME}: ${r.accountId} ${r.region} ${y.vpcId} not applied: another writer (${y.holder}) holds its lease until ${new Date(y.untilMs).toISOString()}`,
+      );
+    }
+  }
+  const errors = [...planned.errors, ...applied.errors];
+  if (parsed.output === 'json') {
+    io.stdout(
+      JSON.stringify(
+        {
+          pairs: applied.results.map((r) => ({
+            accountId: r.accountId,
+            region: r.region,
+            writeCalls: r.report.writeCalls,
+            throttledRetries: r.report.throttledRetries,
+            stoppedAtMaxChanges: r.report.stoppedAtMaxChanges,
+            converged: r.report.converged,
+          })),
+          outcomes: applied.results.flatMap((r) =>
+            r.report.outcomes.map((o) => ({ accountId: r.accountId, region: r.region, ...o })),
+          ),
+          errors,
+        },
+        null,
+        2,
+      ),
+    );
+  } else {
+    for (const r of applied.results) {
+      io.stdout(`\n-- ${r.accountId} / ${r.region}`);
+      io.stdout(
+        parsed.output === 'markdown'
+          ? formatApplyMarkdown(r.report, { verbose: parsed.verbose })
+          : formatApplyReport(r.report, { style: terminalStyle(s.colour), verbose: parsed.verbose }),
+      );
+    }
+    io.stdout(
+      `\n${applied.results.length} of ${pairs.length} account/Region pair(s) applied` +
+        (errors.length > 0 ? `, ${errors.length} could not be (see above)` : ''),
+    );
+  }
+  return errors.length === 0 && applied.results.every((r) => r.report.converged) ? 0 : 1;
+}
+
+/** `--lock-table` for one pair: the caller's table, leases keyed by the pair's account and Region. */
+function withPairLeases(s: Session, deps: RemediatorDeps, pair: TargetPair): RemediatorDeps {
+  const tableName = s.parsed.lockTable;
+  if (tableName === undefined) return deps;
+  const store = new DynamoDbVpcLeaseStore({
+    dynamodb: s.clients.dynamodb,
+    tableName,
+    accountId: pair.accountId,
+    region: pair.region,
+  });
+  const owner = `cli:${userInfo().username}@${hostname()}:${process.pid}`;
+  return { ...deps, leasing: { store, owner, durationMs: CLI_LEASE_MS } };
 }
 
 /** The AWS options every client of this run shares (endpoint, environment). */
@@ -627,6 +754,7 @@ export async function main(argv: readonly string[], io: CliIo = processIo): Prom
     };
     const session: Session = { parsed, io, clients, deps, view, colour };
     if (parsed.command === 'plan' && parsed.targets) return await runManyPlans(session, parsed.targets);
+    if (parsed.command === 'apply' && parsed.targets) return await runManyApplies(session, parsed.targets);
     return parsed.command === 'plan' ? await runPlan(session) : await runApply(session);
   } catch (error) {
     view?.stop();

@@ -3,7 +3,7 @@
  * Region; an assumed role's credentials act in the role's account; the project's extension refuses
  * a role that does not exist, as AWS does).
  */
-import { CreateVpcCommand } from '@aws-sdk/client-ec2';
+import { CreateVpcCommand, DescribeVpcEndpointsCommand, EC2Client } from '@aws-sdk/client-ec2';
 import {
   CreateAccountCommand,
   CreateOrganizationCommand,
@@ -24,6 +24,7 @@ const ROLE = 'remediator-audit';
 
 let endpoint: string;
 let memberVpc: string;
+let memberClients: ReturnType<typeof createAwsClients>;
 let westVpc: string;
 
 interface ManyPlans {
@@ -43,9 +44,13 @@ beforeAll(async () => {
     credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
   });
   const credentials = assumedRoleCredentials(sts, `arn:aws:iam::${MEMBER}:role/${ROLE}`, 'seed');
-  const member = await seedDemoAccount(
-    createAwsClients({ region: 'us-east-1', endpointUrl: endpoint, credentials, ec2Pacing: 'off' }),
-  );
+  memberClients = createAwsClients({
+    region: 'us-east-1',
+    endpointUrl: endpoint,
+    credentials,
+    ec2Pacing: 'off',
+  });
+  const member = await seedDemoAccount(memberClients);
   memberVpc = member.vpcIds.payments;
   await seedDemoAccount(createAwsClients({ region: 'us-east-1', endpointUrl: endpoint, ec2Pacing: 'off' }));
   const west = createCoreClients({ region: 'us-west-2', endpointUrl: endpoint, ec2Pacing: 'off' });
@@ -228,9 +233,10 @@ describe('plan over several accounts and Regions', () => {
     expect(run.stderr).toMatch(message);
   });
 
-  it('apply takes one account and one Region', async () => {
+  it('apply FILE applies one saved pair: not with several accounts or Regions', async () => {
     const run = await runCli([
       'apply',
+      '/tmp/never-read-plan.json',
       '--yes',
       '--endpoint-url',
       endpoint,
@@ -238,6 +244,66 @@ describe('plan over several accounts and Regions', () => {
       'us-east-1,us-west-2',
     ]);
     expect(run).toMatchObject({ code: 1, stdout: '' });
-    expect(run.stderr).toMatch(/apply takes one account and one Region \(plan takes several\)/);
+    expect(run.stderr).toMatch(
+      /apply FILE applies one saved account and Region: it does not go with several/,
+    );
   });
+
+  it('apply over two accounts writes each through its own clients; a role that cannot be assumed is an error entry', async () => {
+    const liveServices = async (ec2: EC2Client, vpcId: string) =>
+      (
+        (await ec2.send(new DescribeVpcEndpointsCommand({ Filters: [{ Name: 'vpc-id', Values: [vpcId] }] })))
+          .VpcEndpoints ?? []
+      )
+        .filter((e) => !['deleted', 'deleting'].includes(String(e.State).toLowerCase()))
+        .map((e) => String(e.ServiceName).split('.').slice(3).join('.'))
+        .sort();
+    const memberBefore = await liveServices(memberClients.ec2, memberVpc);
+    const run = await runCli([
+      'apply',
+      '--yes',
+      '--json',
+      '--endpoint-url',
+      endpoint,
+      '--region',
+      'us-east-1',
+      '--accounts',
+      `${CALLER},${MEMBER},222222222222`,
+      '--role-name',
+      ROLE,
+      '--max-changes',
+      '60',
+    ]);
+    const doc = JSON.parse(run.stdout) as {
+      pairs: { accountId: string; region: string; writeCalls: number; converged: boolean }[];
+      outcomes: { accountId: string; region: string; vpcId: string; kind: string; status: string }[];
+      errors: { accountId: string; reason: string }[];
+    };
+    expect(run.code).toBe(1);
+    expect(doc.errors.map((e) => e.accountId)).toEqual(['222222222222']);
+    expect(doc.errors[0]?.reason).toMatch(/AccessDenied/);
+    expect(doc.pairs.map((p) => `${p.accountId}/${p.region}`)).toEqual([
+      `${MEMBER}/us-east-1`,
+      `${CALLER}/us-east-1`,
+    ]);
+    for (const pair of doc.pairs)
+      expect([pair.accountId, pair.writeCalls > 0]).toEqual([pair.accountId, true]);
+    // The member's enforce VPC got its endpoints in the member account (through the role).
+    const memberCreates = doc.outcomes.filter(
+      (o) =>
+        o.accountId === MEMBER &&
+        o.vpcId === memberVpc &&
+        o.kind === 'CreateVpcEndpoint' &&
+        o.status === 'applied',
+    );
+    expect(memberCreates.length).toBeGreaterThan(0);
+    const memberAfter = await liveServices(memberClients.ec2, memberVpc);
+    expect(memberAfter.length).toBe(memberBefore.length + memberCreates.length);
+    // Each account's outcomes are its own VPCs': no VPC id under both.
+    const vpcsOf = (accountId: string) =>
+      new Set(doc.outcomes.filter((o) => o.accountId === accountId).map((o) => o.vpcId));
+    const callerVpcs = vpcsOf(CALLER);
+    expect(callerVpcs.size).toBeGreaterThan(0);
+    expect([...vpcsOf(MEMBER)].filter((id) => callerVpcs.has(id))).toEqual([]);
+  }, 240_000);
 });
