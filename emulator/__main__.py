@@ -33,6 +33,7 @@ EXTENSIONS: list[str] = [
     "ssm_run_command",
     "sts_roles",
     "organizations_accounts",
+    "securityhub_findings",
 ]
 
 
