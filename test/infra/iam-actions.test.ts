@@ -30,6 +30,7 @@ const IAM_PREFIX: Readonly<Record<string, string>> = {
   '@aws-sdk/client-secrets-manager': 'secretsmanager',
   '@aws-sdk/client-sts': 'sts',
   '@aws-sdk/client-dynamodb': 'dynamodb',
+  '@aws-sdk/client-securityhub': 'securityhub',
 };
 
 interface Module {
@@ -344,6 +345,8 @@ describe('IAM grants match the calls the code makes', () => {
         'ssm:SendCommand',
         'ssm:ListCommandInvocations',
         'secretsmanager:GetSecretValue',
+        'securityhub:BatchImportFindings',
+        'securityhub:GetFindings',
       ]),
     );
   });
