@@ -9,7 +9,8 @@ import { STSClient } from '@aws-sdk/client-sts';
 import { clientConfig, createCoreClients } from '../../shared/aws/core-clients.js';
 import { memberAccounts } from '../../shared/app/member-accounts.js';
 import { createRemediatorPorts } from '../../shared/app/ports.js';
-import type { FindingsExport, ReconcileDeps } from '../../shared/app/reconcile-batch.js';
+import type { ReconcileDeps } from '../../shared/app/reconcile-batch.js';
+import { findingsExportOf } from '../../shared/app/security-hub-export.js';
 import { findingsPortsFor } from '../../shared/aws/security-hub-ports.js';
 import { slackReporter } from '../../shared/app/slack-reporter.js';
 import { DriftAnnouncements } from '../../shared/notify/dedupe.js';
@@ -45,18 +46,15 @@ export function composeReconcile(
           : {}),
       })
     : undefined;
-  let findingsExport: FindingsExport | undefined;
-  if (securityHubExport) {
-    const own = findingsPortsFor({ region: environment.region }, (client) =>
-      observability.tracer.captureAWSv3Client(client),
-    );
-    findingsExport = {
-      portsFor: async (accountId) =>
-        members && environment.accountId !== undefined && accountId !== environment.accountId
-          ? members.findingsFor(accountId)
-          : own,
-    };
-  }
+  const findingsExport = securityHubExport
+    ? findingsExportOf(
+        findingsPortsFor({ region: environment.region }, (client) =>
+          observability.tracer.captureAWSv3Client(client),
+        ),
+        environment.accountId,
+        members,
+      )
+    : undefined;
   const table = coordinationTable(environment.coordination, environment.region, observability);
   const leasing = vpcLeasing(table, environment.coordination, observability);
   const report = slack

@@ -14,14 +14,10 @@ import { applyRegionPlan, planObserved, type RemediatorDeps } from './remediator
 import type { Reporter } from './slack-reporter.js';
 import { needsLookup, refsToLocate, resolveScope } from './scope.js';
 import type { MemberAccounts } from './member-accounts.js';
-import type { FindingsPorts } from '../core/ports.js';
 import { formatExportSummary } from '../core/security-hub-sync.js';
-import { coverageOf, exportFindings } from './security-hub-export.js';
+import { coverageOf, exportFindings, type FindingsExport } from './security-hub-export.js';
 
-/** Security Hub for the findings export: the account's own ports (a member's through its role). */
-export interface FindingsExport {
-  portsFor(accountId: string): Promise<FindingsPorts>;
-}
+export type { FindingsExport } from './security-hub-export.js';
 
 export interface ReconcileDeps extends RemediatorDeps {
   /** The region this function runs in: the only one it can reconcile. */

@@ -36,6 +36,28 @@ export interface ExportReport extends ExportCounts {
   readonly importRequests: number;
 }
 
+/** Security Hub for the findings export: each account's own ports (a member's through its role). */
+export interface FindingsExport {
+  portsFor(accountId: string): Promise<FindingsPorts>;
+}
+
+/**
+ * The stack's own Security Hub for its account (and for every account when the stack does not tell
+ * accounts apart), a member's through `members` in the organisation hub shape.
+ */
+export function findingsExportOf(
+  own: FindingsPorts,
+  stackAccountId: string | undefined,
+  members?: { findingsFor(accountId: string): Promise<FindingsPorts> },
+): FindingsExport {
+  return {
+    portsFor: async (accountId) =>
+      members && stackAccountId !== undefined && accountId !== stackAccountId
+        ? members.findingsFor(accountId)
+        : own,
+  };
+}
+
 /** The coverage of a plan made for `vpcIds` (none: the whole Region). */
 export function coverageOf(vpcIds: readonly string[] | undefined): Coverage {
   return vpcIds !== undefined && vpcIds.length > 0 ? { kind: 'vpcs', vpcIds } : { kind: 'region' };
