@@ -14,7 +14,9 @@
  *   `Workflow` (the customer's investigation), and providers should not update `Confidence`,
  *   `Criticality`, `RelatedFindings`, `Severity` and `Types` at the top level but through
  *   `FindingProviderFields` ("FindingProviderFields", API reference). So an update or a resolution
- *   never carries `Workflow`, and every import carries `FindingProviderFields.Severity`/`Types`;
+ *   carries neither `Workflow` nor the top-level `Severity`/`Types` (a new finding carries both,
+ *   from which Security Hub fills in `FindingProviderFields`), and every import carries
+ *   `FindingProviderFields.Severity`/`Types`;
  * - a finding that is fixed is resolved by the provider with `Compliance.Status: PASSED` and
  *   `RecordState: ARCHIVED` and a new `UpdatedAt`. Security Hub does not set the workflow itself
  *   then; it resets `Workflow.Status` from NOTIFIED or RESOLVED to NEW when the record state goes
@@ -81,12 +83,14 @@ export interface ImportFinding {
   readonly ProductArn: string;
   readonly GeneratorId: string;
   readonly AwsAccountId: string;
-  readonly Types: readonly string[];
+  /** Only on a new finding (later: FindingProviderFields.Types). */
+  readonly Types?: readonly string[];
   readonly CreatedAt: string;
   readonly UpdatedAt: string;
   readonly FirstObservedAt?: string;
   readonly LastObservedAt?: string;
-  readonly Severity: { readonly Label: AsffSeverityLabel };
+  /** Only on a new finding (later: FindingProviderFields.Severity). */
+  readonly Severity?: { readonly Label: AsffSeverityLabel };
   readonly FindingProviderFields: {
     readonly Severity: { readonly Label: AsffSeverityLabel };
     readonly Types: readonly string[];
@@ -182,10 +186,10 @@ function content(f: {
 }
 
 function toImport(f: AsffFinding, existing: ExistingFinding | undefined, now: string): ImportFinding {
-  const { Workflow: _workflow, ...rest } = f;
-  const provider = { Severity: f.Severity, Types: f.Types };
+  const { Workflow: _workflow, Severity, Types, ...rest } = f;
+  const provider = { Severity, Types };
   if (existing === undefined)
-    return { ...rest, FindingProviderFields: provider, Workflow: { Status: 'NEW' } };
+    return { ...rest, Severity, Types, FindingProviderFields: provider, Workflow: { Status: 'NEW' } };
   return {
     ...rest,
     FindingProviderFields: provider,
@@ -203,12 +207,10 @@ function resolution(e: ExistingFinding, now: string): ImportFinding {
     ProductArn: e.ProductArn,
     GeneratorId: e.GeneratorId,
     AwsAccountId: e.AwsAccountId,
-    Types: e.Types,
     CreatedAt: e.CreatedAt,
     UpdatedAt: now,
     ...(e.FirstObservedAt !== undefined ? { FirstObservedAt: e.FirstObservedAt } : {}),
     ...(e.LastObservedAt !== undefined ? { LastObservedAt: e.LastObservedAt } : {}),
-    Severity: e.Severity,
     FindingProviderFields: { Severity: e.Severity, Types: e.Types },
     Title: e.Title,
     Description: e.Description,

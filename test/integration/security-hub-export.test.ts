@@ -149,7 +149,9 @@ describe('exportFindings through the emulator', () => {
       coverage: { kind: 'region' },
       now: '2026-12-01T00:00:00.000Z',
     });
-    const changed = planOf(1, (vpcId) => two(vpcId).map((f) => ({ ...f, message: `${f.message} (still)` })));
+    const changed = planOf(1, (vpcId) =>
+      two(vpcId).map((f) => ({ ...f, severity: 'low' as const, message: `${f.message} (still)` })),
+    );
     const out = await exportFindings(ports, {
       plan: changed,
       accountId: ACCOUNT,
@@ -161,6 +163,9 @@ describe('exportFindings through the emulator', () => {
       expect(f.CreatedAt).toBe('2026-12-01T00:00:00.000Z');
       expect(f.UpdatedAt).toBe('2026-12-02T00:00:00.000Z');
       expect(f.Description).toMatch(/\(still\)$/);
+      // The new severity went through FindingProviderFields, and Security Hub shows it.
+      expect(f.FindingProviderFields?.Severity?.Label).toBe('LOW');
+      expect(f.Severity?.Label).toBe('LOW');
       expect(f.Workflow?.Status).toBe('NEW');
     }
   });
