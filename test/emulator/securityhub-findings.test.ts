@@ -11,6 +11,7 @@ import {
   type AwsSecurityFinding,
 } from '@aws-sdk/client-securityhub';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
+import { markDeliberate } from '../support/deliberate.js';
 import { createRoleInAccount, resetEmulator } from '../support/emulator.js';
 
 const REGION = 'us-east-1';
@@ -67,7 +68,8 @@ describe('Security Hub in the emulator', () => {
   it('refuses more than 100 findings in one request', async () => {
     await hub.send(new EnableSecurityHubCommand({}));
     const many = Array.from({ length: 101 }, (_, i) => finding(`f-${i}`));
-    const error = await errorOf(hub.send(new BatchImportFindingsCommand({ Findings: many })));
+    const bad = markDeliberate(clientFor(), 'Security Hub emulator test: 101 findings, the model allows 100');
+    const error = await errorOf(bad.send(new BatchImportFindingsCommand({ Findings: many })));
     expect(error?.name).toBe('InvalidInputException');
     const fine = await hub.send(new BatchImportFindingsCommand({ Findings: many.slice(0, 100) }));
     expect(fine.SuccessCount).toBe(100);
@@ -75,7 +77,8 @@ describe('Security Hub in the emulator', () => {
 
   it('lists a finding of another account, or of another account’s product, under FailedFindings and imports the rest', async () => {
     await hub.send(new EnableSecurityHubCommand({}));
-    const out = await hub.send(
+    const bad = markDeliberate(clientFor(), 'Security Hub emulator test: a finding with an empty Title');
+    const out = await bad.send(
       new BatchImportFindingsCommand({
         Findings: [
           finding('mine'),
