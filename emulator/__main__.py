@@ -35,6 +35,7 @@ EXTENSIONS: list[str] = [
     "sts_roles",
     "organizations_accounts",
     "route53_zones",
+    "securityhub_findings",
 ]
 
 

@@ -74,6 +74,16 @@ export const integerVariable = (min: number, max: number, fallback: number) =>
       .default(fallback),
   );
 
+/** `true` or `false`; unset or blank gives `fallback`. */
+export const booleanVariable = (fallback: boolean) =>
+  z.preprocess(
+    blankAsUnset,
+    z
+      .enum(['true', 'false'], { error: 'must be true or false' })
+      .default(fallback ? 'true' : 'false')
+      .transform((value) => value === 'true'),
+  );
+
 /** A comma-separated list whose every item matches `pattern`; unset or blank is the empty list. */
 export const listVariable = (pattern: RegExp, hint: string) =>
   z.preprocess(

@@ -25,12 +25,20 @@ import {
   formatPlanMarkdown,
 } from '../../shared/core/text-report.js';
 import { OrganizationsClient } from '@aws-sdk/client-organizations';
-import { createAwsClients, type AwsClientOptions, type AwsClients } from '../../shared/aws/clients.js';
-import { clientConfig } from '../../shared/aws/core-clients.js';
+import {
+  createAwsClients,
+  createSecurityHubClient,
+  type AwsClientOptions,
+  type AwsClients,
+} from '../../shared/aws/clients.js';
+import { clientConfig, createCoreClients } from '../../shared/aws/core-clients.js';
+import { createFindingsPorts } from '../../shared/aws/security-hub-ports.js';
+import { coverageOf, exportFindings, type ExportReport } from '../../shared/app/security-hub-export.js';
+import { formatExportSummary } from '../../shared/core/security-hub-sync.js';
 import { readEnabledRegions } from '../../shared/aws/regions-reader.js';
 import { readActiveAccountIds } from '../../shared/aws/organization-reader.js';
 import { DEFAULT_CONCURRENCY, multiRunExitCode, pairErrorLine, runPairs } from './multi-run.js';
-import { pairClients } from './pair-session.js';
+import { pairClientOptions, pairClients } from './pair-session.js';
 import { parseTargets, targetPairs, type TargetPair, type TargetSelection } from './targets.js';
 import { errorMessage } from '../../shared/aws/aws-errors.js';
 import { countCalls } from '../../shared/aws/call-counter.js';
@@ -69,7 +77,7 @@ Commands:
   explain [CODE]      what a finding code means and what to do about it
 
 Options: --version prints the version; \`${TOOL_NAME} <command> --help\` shows a command's options.`,
-  plan: `Usage: ${TOOL_NAME} plan [--region R] [--vpc ID]... [--endpoint-url URL] [--output FORMAT] [--out FILE]
+  plan: `Usage: ${TOOL_NAME} plan [--region R] [--vpc ID]... [--endpoint-url URL] [--output FORMAT] [--out FILE] [--export-security-hub]
 
 Reads the Region and prints, per VPC, the findings (by severity) and the actions that would repair
 them, each with its reason, then a summary line. Read-only.
@@ -78,6 +86,10 @@ Exit codes: 0 no drift, 2 drift found, 1 error.
   --vpc ID            only this VPC (repeatable)
   --out FILE          also save the plan, with a fingerprint of the state each action depends on,
                       for \`${TOOL_NAME} apply FILE\` (one account and Region only)
+  --export-security-hub
+                      also write the findings to AWS Security Hub (BatchImportFindings): new ones
+                      imported, changed ones updated, fixed ones in the VPCs planned resolved;
+                      one summary line on stderr; exit 1 if any finding was not imported
   --all-regions       every Region enabled for the account (EC2 DescribeRegions)
   --accounts ID,...   these accounts too, each through --role-name (the caller's own directly)
   --org               every ACTIVE account of the organisation (Organizations ListAccounts)
@@ -169,6 +181,7 @@ interface Parsed {
   maxChanges?: number;
   lockTable?: string;
   out?: string;
+  exportSecurityHub: boolean;
   file?: string;
   code?: string;
 }
@@ -185,7 +198,16 @@ const TARGET_AND_OUTPUT_FLAGS = [
 ] as const;
 
 const ALLOWED: Record<Command, readonly string[]> = {
-  plan: [...TARGET_AND_OUTPUT_FLAGS, 'out', 'all-regions', 'accounts', 'org', 'role-name', 'concurrency'],
+  plan: [
+    ...TARGET_AND_OUTPUT_FLAGS,
+    'out',
+    'all-regions',
+    'accounts',
+    'org',
+    'role-name',
+    'concurrency',
+    'export-security-hub',
+  ],
   apply: [
     ...TARGET_AND_OUTPUT_FLAGS,
     'yes',
@@ -222,6 +244,7 @@ function parse(argv: readonly string[]): Parsed | { help: keyof typeof HELP } | 
       'max-changes': { type: 'string' },
       'lock-table': { type: 'string' },
       out: { type: 'string' },
+      'export-security-hub': { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
       version: { type: 'boolean', short: 'V' },
     },
@@ -314,6 +337,7 @@ function parse(argv: readonly string[]): Parsed | { help: keyof typeof HELP } | 
     verbose: values.verbose ?? false,
     noColor: values['no-color'] ?? false,
     yes: values.yes ?? false,
+    exportSecurityHub: values['export-security-hub'] ?? false,
     concurrency,
     ...(!multi && region ? { region } : {}),
     ...(targets ? { targets } : {}),
@@ -409,7 +433,41 @@ async function runPlan(s: Session): Promise<number> {
         `apply exactly it with \`${TOOL_NAME} apply ${s.parsed.out}\``,
     );
   }
+  if (s.parsed.exportSecurityHub) {
+    const report = await exportFindings(createFindingsPorts(createSecurityHubClient(clientOptionsOf(s))), {
+      plan: p,
+      accountId: await readAccountId(s.clients.sts),
+      coverage: coverageOf(s.parsed.vpcIds),
+    });
+    if (!reportExport(s.io, [report])) return 1;
+  }
   return hasDrift(p) ? 2 : 0;
+}
+
+/** How many failed findings are named on stderr (the rest are counted). */
+const MAX_FAILURE_LINES = 10;
+
+/** The export's summary line (and its failures) on stderr; false when any finding failed. */
+function reportExport(io: CliIo, reports: readonly ExportReport[]): boolean {
+  const sum = (key: 'imported' | 'updated' | 'resolved' | 'failed' | 'unchanged') =>
+    reports.reduce((n, r) => n + r[key], 0);
+  const failures = reports.flatMap((r) => r.failures);
+  for (const f of failures.slice(0, MAX_FAILURE_LINES))
+    io.stderr(
+      `${TOOL_NAME}: Security Hub did not import ${f.id} (${f.kind}): ${f.errorCode}: ${f.errorMessage}`,
+    );
+  if (failures.length > MAX_FAILURE_LINES)
+    io.stderr(`${TOOL_NAME}: and ${failures.length - MAX_FAILURE_LINES} more findings not imported`);
+  io.stderr(
+    `${TOOL_NAME}: ${formatExportSummary({
+      imported: sum('imported'),
+      updated: sum('updated'),
+      resolved: sum('resolved'),
+      failed: sum('failed'),
+      unchanged: sum('unchanged'),
+    })}`,
+  );
+  return failures.length === 0;
 }
 
 /**
@@ -443,11 +501,37 @@ async function runManyPlans(s: Session, targets: TargetSelection): Promise<numbe
   const { parsed, io } = s;
   const pairs = await resolvePairs(s, targets);
   const scope = parsed.vpcIds.length > 0 ? { vpcIds: parsed.vpcIds } : {};
-  const run = await runPairs(pairs, parsed.concurrency, async (pair) => ({
-    plan: await planRegion(await pairDeps(s, pair), scope),
-  }));
+  const run = await runPairs(pairs, parsed.concurrency, async (pair) => {
+    const options = await pairClientOptions(pair, clientOptionsOf(s), s.clients.sts);
+    const deps: RemediatorDeps = {
+      ports: createRemediatorPorts(createCoreClients(options)),
+      config: s.deps.config,
+    };
+    const plan = await planRegion(deps, scope);
+    if (!parsed.exportSecurityHub) return { plan };
+    // Each pair's findings through that pair's own clients: the caller's account must be the
+    // findings' account ("BatchImportFindings", API reference).
+    try {
+      const exported = await exportFindings(createFindingsPorts(createSecurityHubClient(options)), {
+        plan,
+        accountId: pair.accountId,
+        coverage: coverageOf(parsed.vpcIds),
+      });
+      return { plan, exported };
+    } catch (error) {
+      return { plan, exportError: errorMessage(error) };
+    }
+  });
   s.view?.stop();
   for (const error of run.errors) io.stderr(`${TOOL_NAME}: ${pairErrorLine(error)}`);
+  let exportFailed = false;
+  for (const r of run.results) {
+    if (r.exportError === undefined) continue;
+    exportFailed = true;
+    io.stderr(
+      `${TOOL_NAME}: ${pairErrorLine({ accountId: r.accountId, region: r.region, reason: `Security Hub export: ${r.exportError}` })}`,
+    );
+  }
   if (parsed.output === 'json') {
     io.stdout(
       JSON.stringify(
@@ -490,8 +574,12 @@ async function runManyPlans(s: Session, targets: TargetSelection): Promise<numbe
         (run.errors.length > 0 ? `, ${run.errors.length} could not be (see above)` : ''),
     );
   }
+  if (parsed.exportSecurityHub) {
+    const reports = run.results.flatMap((r) => (r.exported ? [r.exported] : []));
+    if (!reportExport(io, reports)) exportFailed = true;
+  }
   return multiRunExitCode(
-    run.errors.length,
+    run.errors.length + (exportFailed ? 1 : 0),
     run.results.some((r) => hasDrift(r.plan)),
   );
 }

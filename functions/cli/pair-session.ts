@@ -4,7 +4,7 @@
  * so CloudTrail shows who acted. Each pair gets its own clients and so its own EC2 pacer.
  */
 import type { STSClient } from '@aws-sdk/client-sts';
-import { clientsInRole } from '../../shared/aws/role-clients.js';
+import { roleClientOptions } from '../../shared/aws/role-clients.js';
 import { createCoreClients, type AwsClientOptions, type CoreClients } from '../../shared/aws/core-clients.js';
 import type { TargetPair } from './targets.js';
 
@@ -15,7 +15,16 @@ export async function pairClients(
   base: AwsClientOptions,
   sts: STSClient,
 ): Promise<CoreClients> {
+  return createCoreClients(await pairClientOptions(pair, base, sts));
+}
+
+/** The client options of one pair (its Region; another account's role, assumed here). */
+export async function pairClientOptions(
+  pair: TargetPair,
+  base: AwsClientOptions,
+  sts: STSClient,
+): Promise<AwsClientOptions> {
   const options = { ...base, region: pair.region };
-  if (pair.roleArn === undefined) return createCoreClients(options);
-  return clientsInRole({ sts, roleArn: pair.roleArn, sessionName: SESSION_NAME }, options);
+  if (pair.roleArn === undefined) return options;
+  return roleClientOptions({ sts, roleArn: pair.roleArn, sessionName: SESSION_NAME }, options);
 }

@@ -2,13 +2,16 @@
  * The reconcile function's composition root: exactly the clients it uses (EC2, ECS and SSM for the
  * reconcile; Secrets Manager for the Slack webhook when Slack is configured; DynamoDB for the
  * coordination table when the stack gives one; STS for the member roles in the organisation hub
- * shape), each built once per container and traced.
+ * shape; Security Hub when the findings export is on, a member's through its role), each built once
+ * per container and traced.
  */
 import { STSClient } from '@aws-sdk/client-sts';
 import { clientConfig, createCoreClients } from '../../shared/aws/core-clients.js';
 import { memberAccounts } from '../../shared/app/member-accounts.js';
 import { createRemediatorPorts } from '../../shared/app/ports.js';
 import type { ReconcileDeps } from '../../shared/app/reconcile-batch.js';
+import { findingsExportOf } from '../../shared/app/security-hub-export.js';
+import { findingsPortsFor } from '../../shared/aws/security-hub-ports.js';
 import { slackReporter } from '../../shared/app/slack-reporter.js';
 import { DriftAnnouncements } from '../../shared/notify/dedupe.js';
 import { announcementStore, coordinationTable, vpcLeasing } from '../coordination.js';
@@ -22,7 +25,7 @@ export function composeReconcile(
   const clients = createCoreClients({ region: environment.region });
   for (const client of [clients.ec2, clients.ecs, clients.ssm])
     observability.tracer.captureAWSv3Client(client);
-  const { slack, memberRoleName } = environment;
+  const { slack, memberRoleName, securityHubExport } = environment;
   const members = memberRoleName
     ? memberAccounts({
         sts: observability.tracer.captureAWSv3Client(
@@ -35,7 +38,22 @@ export function composeReconcile(
           for (const client of [member.ec2, member.ecs, member.ssm])
             observability.tracer.captureAWSv3Client(client);
         },
+        ...(securityHubExport
+          ? {
+              securityHub: true,
+              onSecurityHubClient: (client: object) => observability.tracer.captureAWSv3Client(client),
+            }
+          : {}),
       })
+    : undefined;
+  const findingsExport = securityHubExport
+    ? findingsExportOf(
+        findingsPortsFor({ region: environment.region }, (client) =>
+          observability.tracer.captureAWSv3Client(client),
+        ),
+        environment.accountId,
+        members,
+      )
     : undefined;
   const table = coordinationTable(environment.coordination, environment.region, observability);
   const leasing = vpcLeasing(table, environment.coordination, observability);
@@ -55,6 +73,7 @@ export function composeReconcile(
     log: logSink(observability.logger),
     metrics: { count: countMetric(observability.metrics) },
     ...(report ? { report } : {}),
+    ...(findingsExport ? { findingsExport } : {}),
     ...(leasing ? { leasing: { ...leasing, owner: environment.writerName } } : {}),
   };
 }

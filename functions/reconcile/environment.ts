@@ -1,5 +1,6 @@
 /** The reconcile function's environment, parsed once at cold start. */
 import {
+  booleanVariable,
   integerVariable,
   listVariable,
   optionalNameVariable,
@@ -27,6 +28,8 @@ const shape = {
   AWS_LAMBDA_LOG_STREAM_NAME: optionalNameVariable,
   /** The organisation hub shape: the role it assumes in member accounts; unset or blank: none. */
   MEMBER_ROLE_NAME: optionalPatternVariable(/^[\w+=,.@-]{1,64}$/, 'an IAM role name'),
+  /** After each reconcile, write its plan's findings to Security Hub (the stack's SecurityHubExport). */
+  SECURITY_HUB_EXPORT: booleanVariable(false),
   ...coordinationShape,
 };
 
@@ -43,6 +46,8 @@ export interface ReconcileEnvironment {
   readonly accountId?: string;
   /** The member role's name in the organisation hub shape. */
   readonly memberRoleName?: string;
+  /** Present (true) when each reconcile's findings go to Security Hub. */
+  readonly securityHubExport?: true;
 }
 
 /** Throws EnvironmentError naming every variable that is wrong. */
@@ -61,6 +66,7 @@ export function parseReconcileEnvironment(env: Environment): ReconcileEnvironmen
     writerName: `reconcile:${parsed.AWS_LAMBDA_LOG_STREAM_NAME ?? 'local'}`,
     ...(parsed.STACK_ACCOUNT_ID ? { accountId: parsed.STACK_ACCOUNT_ID } : {}),
     ...(parsed.MEMBER_ROLE_NAME ? { memberRoleName: parsed.MEMBER_ROLE_NAME } : {}),
+    ...(parsed.SECURITY_HUB_EXPORT ? { securityHubExport: true as const } : {}),
     ...(parsed.SLACK_SECRET_NAME
       ? {
           slack: Object.freeze({

@@ -151,6 +151,14 @@ export function memberTemplate(packaged: CfnTemplate): CfnTemplate {
   const inline =
     (reconcileRole.Properties?.Policies as { PolicyDocument: { Statement: Statement[] } }[]) ?? [];
   const changes = (changePolicy.Properties?.PolicyDocument as { Statement: Statement[] }).Statement;
+  // The findings export: the hub imports a member's findings through the member role (with the
+  // default product ARN the caller's account must be the findings' account: "BatchImportFindings",
+  // Security Hub API reference), so the member role gets the hub's Security Hub statements, in the
+  // member's own account, when the member stack's SecurityHubExport says so.
+  const securityHub = source.ReconcileSecurityHubPolicy;
+  const securityHubStatements = securityHub
+    ? clone((securityHub.Properties?.PolicyDocument as { Statement: Statement[] }).Statement)
+    : undefined;
   const reads = memberStatements(
     inline.flatMap((p) => p.PolicyDocument.Statement),
     available,
@@ -203,8 +211,35 @@ export function memberTemplate(packaged: CfnTemplate): CfnTemplate {
         Description:
           'Name prefix of the member role (the role is <prefix>-<Region>; the hub stack has the same parameter).',
       },
+      ...(securityHubStatements
+        ? {
+            SecurityHubExport: {
+              Type: 'String',
+              Default: 'false',
+              AllowedValues: ['true', 'false'],
+              Description:
+                'The hub writes this account findings to its Security Hub (true, as the hub stack SecurityHubExport) or not.',
+            },
+          }
+        : {}),
     },
+    ...(securityHubStatements
+      ? { Conditions: { ExportsToSecurityHub: { 'Fn::Equals': [{ Ref: 'SecurityHubExport' }, 'true'] } } }
+      : {}),
     Resources: {
+      ...(securityHubStatements
+        ? {
+            MemberSecurityHubPolicy: {
+              Type: 'AWS::IAM::Policy',
+              Condition: 'ExportsToSecurityHub',
+              Properties: {
+                PolicyName: 'security-hub-export',
+                Roles: [{ Ref: 'MemberRole' }],
+                PolicyDocument: { Version: '2012-10-17', Statement: securityHubStatements },
+              },
+            },
+          }
+        : {}),
       MemberRole: {
         Type: 'AWS::IAM::Role',
         Properties: {

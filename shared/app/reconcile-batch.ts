@@ -6,7 +6,7 @@
  * never retried; a reconcile that fails retries only its own records (the queue's redrive policy
  * bounds that).
  */
-import type { ApplyReport, ObservedRegion } from '../core/domain.js';
+import type { ApplyReport, ObservedRegion, Plan } from '../core/domain.js';
 import { classifyJson, coalesce, type ScopeHints, type TriggerInfo } from '../events/index.js';
 import { errorMessage } from '../aws/aws-errors.js';
 import type { LogSink, MetricSink } from './observability.js';
@@ -14,6 +14,10 @@ import { applyRegionPlan, planObserved, type RemediatorDeps } from './remediator
 import type { Reporter } from './slack-reporter.js';
 import { needsLookup, refsToLocate, resolveScope } from './scope.js';
 import type { MemberAccounts } from './member-accounts.js';
+import { formatExportSummary } from '../core/security-hub-sync.js';
+import { coverageOf, exportFindings, type FindingsExport } from './security-hub-export.js';
+
+export type { FindingsExport } from './security-hub-export.js';
 
 export interface ReconcileDeps extends RemediatorDeps {
   /** The region this function runs in: the only one it can reconcile. */
@@ -29,6 +33,8 @@ export interface ReconcileDeps extends RemediatorDeps {
   readonly log: LogSink;
   readonly metrics: MetricSink;
   readonly report?: Reporter;
+  /** When set, each reconcile's plan's findings go to Security Hub after the apply. */
+  readonly findingsExport?: FindingsExport;
 }
 
 export interface QueueRecord {
@@ -105,6 +111,8 @@ export async function reconcileHints(
   deps: ReconcileDeps,
   hints: ScopeHints,
   triggers: readonly TriggerInfo[],
+  /** The account reconciled (the events'); the findings export needs it. */
+  account?: string,
 ): Promise<ApplyReport> {
   const { observed, vpcIds, wholeRegionReason, unresolved } = await readForHints(deps, hints);
   deps.log.info('reconciling', {
@@ -137,7 +145,46 @@ export async function reconcileHints(
       deps.log.warn('notification failed; the remediation is unaffected', { error: errorMessage(error) });
     }
   }
+  const accountId = account ?? deps.accountId;
+  if (deps.findingsExport && accountId !== undefined) {
+    await exportToSecurityHub(deps, deps.findingsExport, accountId, plan, vpcIds);
+  }
   return report;
+}
+
+/**
+ * The plan's findings (as planned before this apply: what the apply fixed is resolved by the next
+ * reconcile or sweep) into the account's Security Hub, covering the VPCs read. A failure is logged
+ * and counted, never retried: retrying the records would reconcile again for the export's sake.
+ */
+async function exportToSecurityHub(
+  deps: ReconcileDeps,
+  findingsExport: FindingsExport,
+  accountId: string,
+  plan: Plan,
+  vpcIds: readonly string[] | 'all',
+): Promise<void> {
+  try {
+    const exported = await exportFindings(
+      await findingsExport.portsFor(accountId),
+      { plan, accountId, coverage: coverageOf(vpcIds === 'all' ? undefined : vpcIds) },
+      deps.log,
+    );
+    deps.metrics.count('SecurityHubImported', exported.imported);
+    deps.metrics.count('SecurityHubUpdated', exported.updated);
+    deps.metrics.count('SecurityHubResolved', exported.resolved);
+    if (exported.failed > 0) deps.metrics.count('SecurityHubFailedFindings', exported.failed);
+    const summary = formatExportSummary(exported);
+    if (exported.failed > 0) deps.log.error(summary, { accountId, region: plan.region });
+    else deps.log.info(summary, { accountId, region: plan.region });
+  } catch (error) {
+    deps.log.error('Security Hub export failed; the remediation is unaffected', {
+      accountId,
+      region: plan.region,
+      error: errorMessage(error),
+    });
+    deps.metrics.count('SecurityHubExportErrors');
+  }
 }
 
 export async function reconcileBatch(
@@ -215,7 +262,7 @@ export async function reconcileBatch(
     }
     deps.metrics.count('Reconciles');
     try {
-      reports.push(await reconcileHints(scopeDeps, scope.hints, scope.triggers));
+      reports.push(await reconcileHints(scopeDeps, scope.hints, scope.triggers, scope.account));
     } catch (error) {
       deps.log.error('reconcile failed; its records are retried', {
         account: scope.account,

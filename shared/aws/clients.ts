@@ -1,11 +1,12 @@
 /**
  * Client builders beyond the core three (core-clients.ts): Secrets Manager, Step Functions, SQS,
- * STS and DynamoDB, each built with the same shared configuration (clientConfig). A Lambda function's
+ * STS, DynamoDB and Security Hub, each built with the same shared configuration (clientConfig). A Lambda function's
  * composition root calls only the builders of the clients it uses; `createAwsClients` builds them
  * all, for the CLI, scripts and tests.
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { SecurityHubClient } from '@aws-sdk/client-securityhub';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { STSClient } from '@aws-sdk/client-sts';
@@ -40,6 +41,10 @@ export const createDynamoDbClient = (options: AwsClientOptions = {}) =>
 
 /** SQS: the sweep's whole-Region request on the event queue. */
 export const createSqsClient = (options: AwsClientOptions = {}) => new SQSClient(clientConfig(options));
+
+/** Security Hub: the findings export (one client per account and Region, like the findings). */
+export const createSecurityHubClient = (options: AwsClientOptions = {}) =>
+  new SecurityHubClient(clientConfig(options));
 
 export function createAwsClients(options: AwsClientOptions = {}): AwsClients {
   const config = clientConfig(options);

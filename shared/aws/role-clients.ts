@@ -16,11 +16,22 @@ export interface RoleSession {
   readonly sessionName: string;
 }
 
+/**
+ * The options of clients acting through the role, once the role is assumed: every client built
+ * with them (the core ones, Security Hub's) shares one set of refreshed credentials.
+ */
+export async function roleClientOptions(
+  session: RoleSession,
+  options: Omit<AwsClientOptions, 'credentials'>,
+): Promise<AwsClientOptions> {
+  const credentials = assumedRoleCredentials(session.sts, session.roleArn, session.sessionName);
+  await credentials();
+  return { ...options, credentials };
+}
+
 export async function clientsInRole(
   session: RoleSession,
   options: Omit<AwsClientOptions, 'credentials'>,
 ): Promise<CoreClients> {
-  const credentials = assumedRoleCredentials(session.sts, session.roleArn, session.sessionName);
-  await credentials();
-  return createCoreClients({ ...options, credentials });
+  return createCoreClients(await roleClientOptions(session, options));
 }

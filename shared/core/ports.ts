@@ -10,6 +10,7 @@ import type {
   ObservedEndpoint,
   ObservedRegion,
 } from './domain.js';
+import type { ExistingFinding, FindingsQuery, ImportFinding } from './security-hub-sync.js';
 
 export interface ReadRegionOptions {
   /** Read only these VPCs (every EC2 read filtered by them); absent: the whole Region. */
@@ -178,4 +179,32 @@ export interface RemediatorPorts {
   readonly ecs: EcsAgentControl;
   /** Present when the EC2 client paces and retries throttled requests (shared/aws/ec2-pacing.ts). */
   readonly throttle?: ThrottleCounter;
+}
+
+/** This tool's findings in Security Hub, read back (GetFindings, every page). */
+export interface SecurityHubFindingsReader {
+  activeFindings(query: FindingsQuery): Promise<readonly ExistingFinding[]>;
+}
+
+/** One finding BatchImportFindings did not take (its `FailedFindings` entry). */
+export interface FailedImport {
+  readonly id: string;
+  readonly errorCode: string;
+  readonly errorMessage: string;
+}
+
+export interface ImportOutcome {
+  readonly succeeded: number;
+  readonly failed: readonly FailedImport[];
+}
+
+/** BatchImportFindings: at most 100 findings per call (the adapter rejects more). */
+export interface SecurityHubFindingsWriter {
+  importFindings(findings: readonly ImportFinding[]): Promise<ImportOutcome>;
+}
+
+/** Security Hub in one account and Region (one client, one pacing). */
+export interface FindingsPorts {
+  readonly reader: SecurityHubFindingsReader;
+  readonly writer: SecurityHubFindingsWriter;
 }

@@ -32,6 +32,7 @@ const IAM_PREFIX: Readonly<Record<string, string>> = {
   '@aws-sdk/client-dynamodb': 'dynamodb',
   '@aws-sdk/client-route-53': 'route53',
   '@aws-sdk/client-route53resolver': 'route53resolver',
+  '@aws-sdk/client-securityhub': 'securityhub',
 };
 
 interface Module {
@@ -346,6 +347,8 @@ describe('IAM grants match the calls the code makes', () => {
         'ssm:SendCommand',
         'ssm:ListCommandInvocations',
         'secretsmanager:GetSecretValue',
+        'securityhub:BatchImportFindings',
+        'securityhub:GetFindings',
       ]),
     );
   });

@@ -308,6 +308,7 @@ describe('IAM policies, linted by parliament', () => {
       'ForwardToHubRole.put-events-on-hub-bus',
       'MemberChangePolicy',
       'MemberRole.member-reads',
+      'MemberSecurityHubPolicy',
     ]);
     const memberDir = await mkdtemp(join(tmpdir(), 'iam-lint-member-'));
     try {

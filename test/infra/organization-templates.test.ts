@@ -237,6 +237,31 @@ describe('the member template', () => {
     expect(member.Resources.RestartEcsAgentDocument).toEqual(template.Resources.RestartEcsAgentDocument);
   });
 
+  it('lets the hub import the member’s findings to Security Hub through the member role, only when on', () => {
+    const member = memberTemplate(template);
+    const policy = member.Resources.MemberSecurityHubPolicy as
+      | {
+          Type: string;
+          Condition: string;
+          Properties: { Roles: unknown; PolicyDocument: { Statement: unknown } };
+        }
+      | undefined;
+    expect(policy?.Type).toBe('AWS::IAM::Policy');
+    expect(policy?.Condition).toBe('ExportsToSecurityHub');
+    expect(policy?.Properties.Roles).toEqual([{ Ref: 'MemberRole' }]);
+    const hub = template.Resources.ReconcileSecurityHubPolicy?.Properties?.PolicyDocument as {
+      Statement: unknown;
+    };
+    expect(policy?.Properties.PolicyDocument.Statement).toEqual(hub.Statement);
+    expect(member.Parameters?.SecurityHubExport).toMatchObject({
+      Default: 'false',
+      AllowedValues: ['true', 'false'],
+    });
+    expect(member.Conditions?.ExportsToSecurityHub).toEqual({
+      'Fn::Equals': [{ Ref: 'SecurityHubExport' }, 'true'],
+    });
+  });
+
   it('passes cfn-lint with no findings', async () => {
     const file = join(dir, 'member-template.json');
     await writeFile(file, JSON.stringify(memberTemplate(template)));

@@ -623,3 +623,57 @@ describe('cfn-lint', () => {
     expect(result).toEqual({ code: 0, output: '' });
   });
 });
+
+describe('the Security Hub export switch', () => {
+  it('is the SecurityHubExport parameter, false by default, given to the reconcile function', () => {
+    const parameters = (packaged.template as { Parameters?: Record<string, Record<string, unknown>> })
+      .Parameters;
+    expect(parameters?.SecurityHubExport).toMatchObject({
+      Type: 'String',
+      Default: 'false',
+      AllowedValues: ['true', 'false'],
+    });
+    const env = (functionsByName().reconcile?.Environment as { Variables: Record<string, unknown> })
+      .Variables;
+    expect(env.SECURITY_HUB_EXPORT).toEqual({ Ref: 'SecurityHubExport' });
+    for (const name of ['sweep', 'runbookTasks', 'runbookChanges', 'slackInteractions']) {
+      const other = (
+        functionsByName()[name]?.Environment as { Variables?: Record<string, unknown> } | undefined
+      )?.Variables;
+      expect(other?.SECURITY_HUB_EXPORT).toBeUndefined();
+    }
+  });
+
+  it('grants the reconcile role BatchImportFindings on its own product and GetFindings on its hub, only when on', () => {
+    const policy = resources().ReconcileSecurityHubPolicy;
+    expect(policy?.Type).toBe('AWS::IAM::Policy');
+    expect((policy as { Condition?: string }).Condition).toBe('ExportsToSecurityHub');
+    expect(props('ReconcileSecurityHubPolicy').Roles).toEqual([{ Ref: 'ReconcileRole' }]);
+    const statements = (
+      props('ReconcileSecurityHubPolicy').PolicyDocument as { Statement: PolicyStatement[] }
+    ).Statement;
+    expect(statements.map((s) => [s.Action, s.Resource])).toEqual([
+      [
+        'securityhub:BatchImportFindings',
+        {
+          'Fn::Sub':
+            'arn:${AWS::Partition}:securityhub:${AWS::Region}:${AWS::AccountId}:product/${AWS::AccountId}/default',
+        },
+      ],
+      [
+        'securityhub:GetFindings',
+        { 'Fn::Sub': 'arn:${AWS::Partition}:securityhub:${AWS::Region}:${AWS::AccountId}:hub/default' },
+      ],
+    ]);
+    const conditions = (packaged.template as { Conditions?: Record<string, unknown> }).Conditions;
+    expect(conditions?.ExportsToSecurityHub).toEqual({
+      'Fn::Equals': [{ Ref: 'SecurityHubExport' }, 'true'],
+    });
+    // No other policy grants Security Hub actions.
+    const elsewhere = iamStatements(packaged.template).filter(
+      (s) =>
+        s.owner !== 'ReconcileSecurityHubPolicy' && actionsOf(s).some((a) => a.startsWith('securityhub:')),
+    );
+    expect(elsewhere).toEqual([]);
+  });
+});

@@ -17,6 +17,14 @@ import { assumedRoleCredentials } from '../../shared/aws/assumed-role-credential
 import { seedDemoAccount, type DemoAccount } from '../../scripts/seed/demo-account.js';
 import { EMULATOR_APPLY_CONFIG } from '../support/emulator-config.js';
 import { createRoleInAccount, resetEmulator } from '../support/emulator.js';
+import {
+  EnableSecurityHubCommand,
+  GetFindingsCommand,
+  type SecurityHubClient,
+} from '@aws-sdk/client-securityhub';
+import { createSecurityHubClient } from '../../shared/aws/clients.js';
+import { findingsPortsFor } from '../../shared/aws/security-hub-ports.js';
+import { findingsExportOf } from '../../shared/app/security-hub-export.js';
 
 const REGION = 'us-east-1';
 const HUB = '123456789012';
@@ -203,5 +211,52 @@ describe('the organisation hub', () => {
     );
     expect(await hubEndpointCount()).toBe(hubBefore);
     expect(rec.logs.find((l) => l.message === 'reconciling')?.extra).toMatchObject({ vpcIds: [vpcId] });
+  });
+
+  it('with the export on, writes the member’s findings to the member’s Security Hub through its role, none to the hub’s', async () => {
+    const rec = recorder();
+    const credentials = assumedRoleCredentials(
+      stsClient(),
+      `arn:aws:iam::${MEMBER}:role/${ROLE_NAME}`,
+      'check',
+    );
+    const memberHub: SecurityHubClient = createSecurityHubClient({
+      region: REGION,
+      endpointUrl: endpoint,
+      credentials,
+    });
+    const hubHub = createSecurityHubClient({ region: REGION, endpointUrl: endpoint });
+    await memberHub.send(new EnableSecurityHubCommand({}));
+    await hubHub.send(new EnableSecurityHubCommand({}));
+    const members = memberAccounts({
+      sts: stsClient(),
+      region: REGION,
+      roleName: ROLE_NAME,
+      sessionName: 'ecs-endpoint-remediator-reconcile',
+      clientOptions: { endpointUrl: endpoint, ec2Pacing: 'off' },
+      securityHub: true,
+    });
+    const deps: ReconcileDeps = {
+      ...hubDeps(members, rec),
+      findingsExport: findingsExportOf(
+        findingsPortsFor({ region: REGION, endpointUrl: endpoint }),
+        HUB,
+        members,
+      ),
+    };
+    const vpcId = member.vpcIds.analytics;
+    const result = await reconcileBatch(deps, [memberEvent('e-4', vpcId)]);
+    expect(result.batchItemFailures).toEqual([]);
+    const inMember = (await memberHub.send(new GetFindingsCommand({}))).Findings ?? [];
+    const inHub = (await hubHub.send(new GetFindingsCommand({}))).Findings ?? [];
+    expect(inMember.length).toBeGreaterThan(0);
+    expect(
+      inMember.every((f) => f.AwsAccountId === MEMBER && f.Id?.includes(`/${MEMBER}/${REGION}/${vpcId}/`)),
+    ).toBe(true);
+    expect(inHub).toEqual([]);
+    expect(rec.logs.find((l) => l.message.startsWith('Security Hub:'))?.message).toBe(
+      `Security Hub: imported ${inMember.length}, updated 0, resolved 0, failed 0`,
+    );
+    expect(rec.metrics.SecurityHubImported).toBe(inMember.length);
   });
 });

@@ -278,3 +278,23 @@ describe('a bad environment at cold start', () => {
     ]);
   });
 });
+
+describe('the reconcile function’s Security Hub switch (SECURITY_HUB_EXPORT)', () => {
+  const base = { AWS_REGION: 'us-east-1', SELF_ROLE_ARNS: ROLE };
+
+  it.each([
+    [undefined, undefined],
+    ['', undefined],
+    ['false', undefined],
+    ['true', true],
+  ])('%j gives securityHubExport %j', (value, expected) => {
+    const env = value === undefined ? base : { ...base, SECURITY_HUB_EXPORT: value };
+    expect(parseReconcileEnvironment(env).securityHubExport).toBe(expected);
+  });
+
+  it('refuses anything but true or false, naming the variable', () => {
+    expect(problemsOf(parseReconcileEnvironment, { ...base, SECURITY_HUB_EXPORT: 'yes' })).toEqual([
+      'SECURITY_HUB_EXPORT: must be true or false (got "yes")',
+    ]);
+  });
+});
