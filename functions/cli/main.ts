@@ -8,7 +8,8 @@ import { hostname, userInfo } from 'node:os';
 import { createInterface } from 'node:readline/promises';
 import { parseArgs } from 'node:util';
 import { configFromEnvironment, type RemediatorConfig } from '../../shared/core/config.js';
-import type { Action, ApplyReport, Plan } from '../../shared/core/domain.js';
+import type { Action, ApplyReport, ObservedRegion, Plan } from '../../shared/core/domain.js';
+import { withHubsOfOtherAccounts } from '../../shared/core/cross-account.js';
 import { FINDING_CODES } from '../../shared/core/domain.js';
 import { FINDING_EXPLANATIONS, formatExplanation, isFindingCode } from '../../shared/core/explanations.js';
 import { isRegion, isVpcId, REGION_HINT, VPC_ID_HINT } from '../../shared/core/id-patterns.js';
@@ -38,7 +39,7 @@ import { formatExportSummary } from '../../shared/core/security-hub-sync.js';
 import { readEnabledRegions } from '../../shared/aws/regions-reader.js';
 import { readActiveAccountIds } from '../../shared/aws/organization-reader.js';
 import { DEFAULT_CONCURRENCY, multiRunExitCode, pairErrorLine, runPairs } from './multi-run.js';
-import { pairClientOptions, pairClients } from './pair-session.js';
+import { pairClientOptions } from './pair-session.js';
 import { parseTargets, targetPairs, type TargetPair, type TargetSelection } from './targets.js';
 import { errorMessage } from '../../shared/aws/aws-errors.js';
 import { countCalls } from '../../shared/aws/call-counter.js';
@@ -49,10 +50,12 @@ import { createRemediatorPorts } from '../../shared/app/ports.js';
 import {
   applyRegionPlan,
   changedSinceSaved,
+  planObserved,
   planRegion,
   planRegionForSaving,
   type RemediatorDeps,
 } from '../../shared/app/remediator.js';
+import { mapWithConcurrency } from '../../shared/aws/concurrency.js';
 import { TOOL_NAME, toolVersion } from './package-info.js';
 import { ProgressView } from './progress-view.js';
 import { readSavedPlan, SavedPlanError, writeSavedPlan } from './saved-plan.js';
@@ -489,39 +492,71 @@ async function resolvePairs(s: Session, targets: TargetSelection): Promise<Targe
   return targetPairs(callerAccount, accounts, regions, roleName);
 }
 
-/** The remediator's dependencies acting in one pair: its own clients (and EC2 pacing), the run's config. */
-async function pairDeps(s: Session, pair: TargetPair): Promise<RemediatorDeps> {
-  return {
-    ports: createRemediatorPorts(await pairClients(pair, clientOptionsOf(s), s.clients.sts)),
-    config: s.deps.config,
-  };
+interface PairRead {
+  readonly pair: TargetPair;
+  /** The pair's client options (its Region; another account's assumed role). */
+  readonly options: AwsClientOptions;
+  /** The remediator acting in the pair: its own clients (and EC2 pacing), the run's config. */
+  readonly deps: RemediatorDeps;
+  readonly observed: ObservedRegion;
 }
 
-async function runManyPlans(s: Session, targets: TargetSelection): Promise<number> {
-  const { parsed, io } = s;
-  const pairs = await resolvePairs(s, targets);
-  const scope = parsed.vpcIds.length > 0 ? { vpcIds: parsed.vpcIds } : {};
-  const run = await runPairs(pairs, parsed.concurrency, async (pair) => {
+/** Reads every pair (bounded concurrency); a pair that cannot be read is an error entry. */
+function readPairs(s: Session, pairs: readonly TargetPair[]) {
+  const { parsed } = s;
+  return runPairs(pairs, parsed.concurrency, async (pair): Promise<PairRead> => {
     const options = await pairClientOptions(pair, clientOptionsOf(s), s.clients.sts);
     const deps: RemediatorDeps = {
       ports: createRemediatorPorts(createCoreClients(options)),
       config: s.deps.config,
     };
-    const plan = await planRegion(deps, scope);
-    if (!parsed.exportSecurityHub) return { plan };
-    // Each pair's findings through that pair's own clients: the caller's account must be the
-    // findings' account ("BatchImportFindings", API reference).
-    try {
-      const exported = await exportFindings(createFindingsPorts(createSecurityHubClient(options)), {
-        plan,
-        accountId: pair.accountId,
-        coverage: coverageOf(parsed.vpcIds),
-      });
-      return { plan, exported };
-    } catch (error) {
-      return { plan, exportError: errorMessage(error) };
-    }
+    const observed = await deps.ports.reader.readRegion(
+      parsed.vpcIds.length > 0 ? { vpcIds: parsed.vpcIds } : {},
+    );
+    return { pair, options, deps, observed };
   });
+}
+
+/**
+ * Each pair's plan, its view lent the hub side other accounts of the run own in the same Region
+ * (shared/core/cross-account.ts): a spoke served by another account's zone is checked link by link.
+ */
+function planPairs<R extends PairRead>(reads: readonly R[]): (R & { readonly plan: Plan })[] {
+  const views = reads.map((r) => ({ accountId: r.pair.accountId, observed: r.observed }));
+  return reads.map((r) => ({
+    ...r,
+    plan: planObserved(
+      r.deps,
+      withHubsOfOtherAccounts({ accountId: r.pair.accountId, observed: r.observed }, views),
+    ),
+  }));
+}
+
+async function runManyPlans(s: Session, targets: TargetSelection): Promise<number> {
+  const { parsed, io } = s;
+  const pairs = await resolvePairs(s, targets);
+  const reads = await readPairs(s, pairs);
+  const planned = planPairs(reads.results);
+  const results = await mapWithConcurrency(
+    planned,
+    parsed.concurrency,
+    async (r): Promise<(typeof planned)[number] & { exported?: ExportReport; exportError?: string }> => {
+      if (!parsed.exportSecurityHub) return r;
+      // Each pair's findings through that pair's own clients: the caller's account must be the
+      // findings' account ("BatchImportFindings", API reference).
+      try {
+        const exported = await exportFindings(createFindingsPorts(createSecurityHubClient(r.options)), {
+          plan: r.plan,
+          accountId: r.pair.accountId,
+          coverage: coverageOf(parsed.vpcIds),
+        });
+        return { ...r, exported };
+      } catch (error) {
+        return { ...r, exportError: errorMessage(error) };
+      }
+    },
+  );
+  const run = { results, errors: reads.errors };
   s.view?.stop();
   for (const error of run.errors) io.stderr(`${TOOL_NAME}: ${pairErrorLine(error)}`);
   let exportFailed = false;
@@ -594,11 +629,8 @@ async function runManyPlans(s: Session, targets: TargetSelection): Promise<numbe
 async function runManyApplies(s: Session, targets: TargetSelection): Promise<number> {
   const { parsed, io } = s;
   const pairs = await resolvePairs(s, targets);
-  const scope = parsed.vpcIds.length > 0 ? { vpcIds: parsed.vpcIds } : {};
-  const planned = await runPairs(pairs, parsed.concurrency, async (pair) => {
-    const deps = await pairDeps(s, pair);
-    return { pair, deps, plan: await planRegion(deps, scope) };
-  });
+  const reads = await readPairs(s, pairs);
+  const planned = { results: planPairs(reads.results), errors: reads.errors };
   s.view?.stop();
   for (const error of planned.errors) io.stderr(`${TOOL_NAME}: ${pairErrorLine(error)}`);
   if (parsed.output === 'text') {

@@ -62,18 +62,7 @@ export async function readHostedZones(
       z.Id && z.Config?.PrivateZone === true && coversAServiceName(dnsNameOf(z.Name ?? ''), scope.region),
   );
   const ownZones = await Promise.all(
-    own.map(async (z): Promise<ObservedHostedZone> => {
-      const zoneId = zoneIdOf(z.Id ?? '');
-      const [{ VPCs }, aliasRecords] = await Promise.all([
-        route53.send(new GetHostedZoneCommand({ Id: zoneId })),
-        readAliasRecords(route53, zoneId),
-      ]);
-      const vpcIds = (VPCs ?? [])
-        .filter((v) => v.VPCRegion === scope.region && v.VPCId)
-        .map((v) => v.VPCId ?? '')
-        .sort();
-      return { zoneId, name: dnsNameOf(z.Name ?? ''), vpcIds, aliasRecords };
-    }),
+    own.map((z) => readOwnZone(route53, zoneIdOf(z.Id ?? ''), scope.region)),
   );
   const foreign = new Map<string, { name: string; owner: string; vpcIds: Set<string> }>();
   for (const vpcId of [...new Set(scope.vpcIds)].sort()) {
@@ -95,6 +84,26 @@ export async function readHostedZones(
     ownerAccountId: z.owner,
   }));
   return [...ownZones, ...foreignZones].sort((a, b) => a.zoneId.localeCompare(b.zoneId));
+}
+
+/**
+ * One zone as its own account sees it: its name and VPCs in this Region (GetHostedZone lists the
+ * VPCs of every account associated with it) and its alias records.
+ */
+export async function readOwnZone(
+  route53: Route53Client,
+  zoneId: string,
+  region: string,
+): Promise<ObservedHostedZone> {
+  const [{ HostedZone, VPCs }, aliasRecords] = await Promise.all([
+    route53.send(new GetHostedZoneCommand({ Id: zoneId })),
+    readAliasRecords(route53, zoneId),
+  ]);
+  const vpcIds = (VPCs ?? [])
+    .filter((v) => v.VPCRegion === region && v.VPCId)
+    .map((v) => v.VPCId ?? '')
+    .sort();
+  return { zoneId, name: dnsNameOf(HostedZone?.Name ?? ''), vpcIds, aliasRecords };
 }
 
 /** Every page of ListHostedZonesByVPC for one VPC. */

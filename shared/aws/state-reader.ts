@@ -258,55 +258,11 @@ export class RegionStateReader implements StateReader {
     };
   }
 
-  /**
-   * A scoped read's hub VPCs: the VPCs of the endpoints the zones' alias records point at (the id
-   * is in the endpoint's DNS name), when those endpoints are not in the VPCs read. One
-   * DescribeVpcEndpoints filtered by those ids places them, then one EC2 read scoped to their VPCs;
-   * nothing when every target is local or names no endpoint.
-   */
-  private async readContextVpcs(
+  private readContextVpcs(
     zones: readonly ObservedHostedZone[],
     read: readonly ObservedVpc[],
   ): Promise<ObservedVpc[]> {
-    const { ec2, region } = this.options;
-    const local = new Set(read.flatMap((v) => v.endpoints.map((e) => e.endpointId)));
-    const targets = [
-      ...new Set(
-        zones.flatMap((z) =>
-          z.aliasRecords.flatMap((r) => {
-            const id = endpointIdOfDnsName(r.target);
-            return id && !local.has(id) ? [id] : [];
-          }),
-        ),
-      ),
-    ].sort();
-    if (targets.length === 0) return [];
-    const placed = await locateResources(ec2, {
-      vpcIds: [],
-      subnetIds: [],
-      securityGroupIds: [],
-      networkAclIds: [],
-      endpointIds: targets,
-      instanceIds: [],
-    });
-    const readIds = new Set(read.map((v) => v.vpcId));
-    const hubIds = [...new Set(placed.values())].filter((id) => !readIds.has(id)).sort();
-    if (hubIds.length === 0) return [];
-    const snapshot = await (this.options.readEc2 ?? readEc2Snapshot)(ec2, region, { vpcIds: hubIds });
-    return snapshot.vpcs.map((vpc): ObservedVpc => ({
-      vpcId: vpc.vpcId,
-      isDefault: vpc.isDefault,
-      cidrBlocks: vpc.cidrBlocks,
-      tags: vpc.tags,
-      domainNameServers: vpc.domainNameServers,
-      subnets: vpc.subnets,
-      routeTables: vpc.routeTables,
-      networkAcls: vpc.networkAcls,
-      securityGroups: vpc.securityGroups,
-      endpoints: vpc.endpoints,
-      containerInstances: [],
-      workloads: NO_WORKLOADS,
-    }));
+    return readHubVpcs(this.options.ec2, this.options.region, zones, read, this.options.readEc2);
   }
 
   /**
@@ -466,4 +422,58 @@ export class RegionStateReader implements StateReader {
     }
     return byVpc;
   }
+}
+
+/**
+ * The hub VPCs of some zones: the VPCs of the endpoints the zones' alias records point at (the id is
+ * in the endpoint's DNS name), when those endpoints are not in the VPCs already read. One
+ * DescribeVpcEndpoints filtered by those ids places them, then one EC2 read scoped to their VPCs;
+ * nothing when every target is local or names no endpoint. The VPCs come back as context (no
+ * workloads read): they are never planned.
+ */
+export async function readHubVpcs(
+  ec2: EC2Client,
+  region: string,
+  zones: readonly ObservedHostedZone[],
+  read: readonly ObservedVpc[],
+  readEc2: (ec2: EC2Client, region: string, scope?: Ec2ReadScope) => Promise<Ec2Snapshot> = readEc2Snapshot,
+): Promise<ObservedVpc[]> {
+  const local = new Set(read.flatMap((v) => v.endpoints.map((e) => e.endpointId)));
+  const targets = [
+    ...new Set(
+      zones.flatMap((z) =>
+        z.aliasRecords.flatMap((r) => {
+          const id = endpointIdOfDnsName(r.target);
+          return id && !local.has(id) ? [id] : [];
+        }),
+      ),
+    ),
+  ].sort();
+  if (targets.length === 0) return [];
+  const placed = await locateResources(ec2, {
+    vpcIds: [],
+    subnetIds: [],
+    securityGroupIds: [],
+    networkAclIds: [],
+    endpointIds: targets,
+    instanceIds: [],
+  });
+  const readIds = new Set(read.map((v) => v.vpcId));
+  const hubIds = [...new Set(placed.values())].filter((id) => !readIds.has(id)).sort();
+  if (hubIds.length === 0) return [];
+  const snapshot = await readEc2(ec2, region, { vpcIds: hubIds });
+  return snapshot.vpcs.map((vpc): ObservedVpc => ({
+    vpcId: vpc.vpcId,
+    isDefault: vpc.isDefault,
+    cidrBlocks: vpc.cidrBlocks,
+    tags: vpc.tags,
+    domainNameServers: vpc.domainNameServers,
+    subnets: vpc.subnets,
+    routeTables: vpc.routeTables,
+    networkAcls: vpc.networkAcls,
+    securityGroups: vpc.securityGroups,
+    endpoints: vpc.endpoints,
+    containerInstances: [],
+    workloads: NO_WORKLOADS,
+  }));
 }

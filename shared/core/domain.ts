@@ -227,6 +227,11 @@ export interface ObservedHostedZone {
    * the VPCs in scope it is associated with.
    */
   readonly ownerAccountId?: string;
+  /**
+   * Another account's zone as its owner read it in the same run (shared/core/cross-account.ts): its
+   * records and associations are complete, so its links are checked like an own zone's.
+   */
+  readonly readFromOwner?: true;
 }
 
 /** A Route 53 Resolver rule with the VPCs it is associated with. */

@@ -113,9 +113,11 @@ export function servingOf(
   const inScope = new Set(
     [...region.vpcs, ...(region.contextVpcs ?? [])].map((v) => v.vpcId).filter((id) => id !== vpc.vpcId),
   );
-  // Another account's zone is seen only where it is associated: its hub side cannot be checked.
+  // Another account's zone is seen only where it is associated, its hub side unchecked, unless its
+  // owner read it in the same run.
   const hubZones = zones.filter(
-    (z) => z.ownerAccountId === undefined && z.vpcIds.some((id) => inScope.has(id)),
+    (z) =>
+      (z.ownerAccountId === undefined || z.readFromOwner === true) && z.vpcIds.some((id) => inScope.has(id)),
   );
   for (const zone of hubZones) {
     const checked = links(zone);
@@ -128,7 +130,7 @@ export function servingOf(
   function links(zone: ObservedHostedZone) {
     // Another account's zone: its records are not readable here. It is associated, so private DNS
     // on a local endpoint would fail against it; it is taken as serving the name, and said so.
-    if (zone.ownerAccountId !== undefined)
+    if (zone.ownerAccountId !== undefined && zone.readFromOwner !== true)
       return { zone, unverifiedOwner: zone.ownerAccountId, broken: [] as BrokenLink[] };
     const record = zone.aliasRecords.find((r) => r.name === dnsName);
     if (!record) return { zone, broken: [{ kind: 'noRecord' as const }] };

@@ -269,5 +269,38 @@ describe('plan with centralised endpoints (emulator)', () => {
       HUB_SERVICES.map((s) => `CENTRAL_ZONE_OTHER_ACCOUNT:${s}`).sort(),
     );
     expect(vpc.actions.filter((a) => a.kind === 'CreateVpcEndpoint')).toEqual([]);
+
+    // Both accounts in one run: the hub account's zones and VPC are lent to the member's view, so the
+    // links are checked: the member has no route to the hub, and the hub's group admits only
+    // 10.1.0.0/16 and 10.2.0.0/16, not the member's 10.3.0.0/16.
+    const both = await runCli([
+      'plan',
+      '--json',
+      '--region',
+      REGION,
+      '--endpoint-url',
+      endpoint,
+      '--accounts',
+      `123456789012,${MEMBER}`,
+      '--role-name',
+      'remediator',
+    ]);
+    const bothDoc = JSON.parse(both.stdout) as {
+      vpcs: {
+        accountId: string;
+        vpcId: string;
+        findings: { code: string; service?: string }[];
+        actions: { kind: string }[];
+      }[];
+    };
+    const memberInBoth = bothDoc.vpcs.find((v) => v.accountId === MEMBER && v.vpcId === memberVpc)!;
+    const checked = centralCodes(memberInBoth.findings.map((f) => `${f.code}:${f.service ?? 'vpc'}`)).sort();
+    expect(checked).toEqual(
+      HUB_SERVICES.flatMap((s) => [
+        `CENTRAL_ENDPOINT_NO_ROUTE:${s}`,
+        `CENTRAL_ENDPOINT_SG_BLOCKS_HTTPS:${s}`,
+      ]).sort(),
+    );
+    expect(memberInBoth.actions.filter((a) => a.kind === 'CreateVpcEndpoint')).toEqual([]);
   }, 90_000);
 });

@@ -1,0 +1,99 @@
+/** A spoke's view lent the hub side another account of the same run owns (shared/core/cross-account.ts). */
+import type { ObservedHostedZone, ObservedRegion } from '../../../shared/core/domain.js';
+import { withHubsOfOtherAccounts } from '../../../shared/core/cross-account.js';
+import { plan } from '../../../shared/core/plan.js';
+import { deriveDesired } from '../../../shared/core/desired.js';
+import { region } from '../../support/fixtures.js';
+import { hubVpc, hubZones, spokeVpc } from '../../support/hub-and-spoke.js';
+import { CORE_DEFAULTS as coreConfig } from '../../support/core-config.js';
+
+const HUB_ACCOUNT = '111111111111';
+const SPOKE_ACCOUNT = '222222222222';
+
+/** What the spoke's own reader sees of the hub's zones: name and owner, no records. */
+const seenFromSpoke = (zones: ObservedHostedZone[]): ObservedHostedZone[] =>
+  zones.map((z) => ({
+    zoneId: z.zoneId,
+    name: z.name,
+    vpcIds: ['vpc-2'],
+    aliasRecords: [],
+    ownerAccountId: HUB_ACCOUNT,
+  }));
+
+function centralCodes(observed: ObservedRegion): string[] {
+  const desired = deriveDesired(observed, coreConfig);
+  const p = plan(desired.vpcs, observed, {
+    securityGroupName: coreConfig.endpointSecurityGroupName,
+    managedTagKey: coreConfig.managedTagKey,
+    updateOldAgents: coreConfig.updateOldAgents,
+    warnings: [],
+  });
+  const spoke = p.vpcs.find((v) => v.vpcId === 'vpc-2');
+  return [
+    ...new Set(
+      (spoke?.findings ?? []).filter((f) => /^(CENTRAL|MISSING_ENDPOINT)/.test(f.code)).map((f) => f.code),
+    ),
+  ].sort();
+}
+
+describe('withHubsOfOtherAccounts', () => {
+  const owner = { accountId: HUB_ACCOUNT, observed: region([hubVpc()], { hostedZones: hubZones() }) };
+  const spokeView = (spoke = spokeVpc()) => ({
+    accountId: SPOKE_ACCOUNT,
+    observed: region([spoke], { hostedZones: seenFromSpoke(hubZones()) }),
+  });
+
+  it.each<[string, ObservedRegion, string[]]>([
+    [
+      'alone, the other account’s zones are served but unverified',
+      spokeView().observed,
+      ['CENTRAL_ZONE_OTHER_ACCOUNT'],
+    ],
+    [
+      'with the owner in the run, every link is checked and holds',
+      withHubsOfOtherAccounts(spokeView(), [owner]),
+      [],
+    ],
+    [
+      'with the owner in the run, a missing route is found',
+      withHubsOfOtherAccounts(
+        spokeView(
+          spokeVpc({ routeTables: spokeVpc().routeTables.map((t) => ({ ...t, transitRoutes: [] })) }),
+        ),
+        [owner],
+      ),
+      ['CENTRAL_ENDPOINT_NO_ROUTE'],
+    ],
+    [
+      'an owner in another Region lends nothing',
+      withHubsOfOtherAccounts(spokeView(), [
+        { ...owner, observed: { ...owner.observed, region: 'eu-west-1' } },
+      ]),
+      ['CENTRAL_ZONE_OTHER_ACCOUNT'],
+    ],
+  ])('%s', (_name, observed, expected) => {
+    expect(centralCodes(observed)).toEqual(expected);
+  });
+
+  it('lends the owner’s zones whole and only the hub VPCs their records alias, as context', () => {
+    const merged = withHubsOfOtherAccounts(spokeView(), [
+      {
+        ...owner,
+        observed: { ...owner.observed, vpcs: [...owner.observed.vpcs, spokeVpc({ vpcId: 'vpc-9' })] },
+      },
+    ]);
+    expect({
+      zones: (merged.hostedZones ?? []).map((z) => [
+        z.ownerAccountId,
+        z.readFromOwner,
+        z.aliasRecords.length > 0,
+      ]),
+      context: (merged.contextVpcs ?? []).map((v) => v.vpcId),
+      planned: merged.vpcs.map((v) => v.vpcId),
+    }).toEqual({
+      zones: hubZones().map(() => [HUB_ACCOUNT, true, true]),
+      context: ['vpc-1'],
+      planned: ['vpc-2'],
+    });
+  });
+});
