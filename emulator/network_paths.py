@@ -45,8 +45,10 @@ def find_instance(account: str, region: str, instance_id: str) -> Any | None:
     backend = ec2_backend(account, region)
     if backend is None:
         return None
-    for reservation in backend.reservations.values():
-        for instance in reservation.instances:
+    # list(...) snapshots moto's dicts in one C call: the extension's ticks run beside moto's own
+    # request threads, which add reservations, tables and associations while we read.
+    for reservation in list(backend.reservations.values()):
+        for instance in list(reservation.instances):
             if instance.id == instance_id:
                 return instance
     return None
@@ -56,15 +58,15 @@ def all_instances(account: str, region: str) -> list[Any]:
     backend = ec2_backend(account, region)
     if backend is None:
         return []
-    return [instance for reservation in backend.reservations.values() for instance in reservation.instances]
+    return [instance for reservation in list(backend.reservations.values()) for instance in list(reservation.instances)]
 
 
 def _route_table_of(backend: Any, subnet_id: str, vpc_id: str) -> Any | None:
     main = None
-    for table in backend.route_tables.values():
+    for table in list(backend.route_tables.values()):
         if table.vpc_id != vpc_id:
             continue
-        if subnet_id in table._associations.values():
+        if subnet_id in list(table._associations.values()):
             return table
         if table.main_association_id is not None:
             main = table
@@ -74,7 +76,7 @@ def _route_table_of(backend: Any, subnet_id: str, vpc_id: str) -> Any | None:
 def _default_route_targets(table: Any) -> tuple[bool, bool]:
     """(route to an internet gateway, route to a NAT gateway or NAT instance) for 0.0.0.0/0."""
     igw = nat = False
-    for route in table.routes:
+    for route in list(table.routes):
         if route.destination_cidr_block != "0.0.0.0/0":
             continue
         gateway_id = route.gateway_id or ""
@@ -87,7 +89,7 @@ def _default_route_targets(table: Any) -> tuple[bool, bool]:
 
 def _instance_group_ids(instance: Any) -> set[str]:
     ids: set[str] = set()
-    for nic in getattr(instance, "nics", {}).values():
+    for nic in list(getattr(instance, "nics", {}).values()):
         for group in getattr(nic, "group_set", []) or []:
             ids.add(group.id)
     for group in getattr(instance, "security_groups", []) or []:
