@@ -7,7 +7,8 @@ import { DescribeContainerInstancesCommand, type ECSClient } from '@aws-sdk/clie
 import { main, type CliIo } from '../functions/cli/main.js';
 import { createAwsClients } from '../shared/aws/clients.js';
 import { emulatorControl, startMotoServer } from './emulator/moto-server.js';
-import { seedDemoAccount, type DemoAccount } from './seed/demo-account.js';
+import { MODE_TAG_KEY, seedDemoAccount, type DemoAccount } from './seed/demo-account.js';
+import { seedHubAndSpoke } from './seed/hub-and-spoke.js';
 
 const args = process.argv.slice(2);
 const useEmulator = args.includes('--emulator');
@@ -108,24 +109,51 @@ if (accountConfigured && !useEmulator) {
         '          document on fake hosts; ECS agents connect only through a working path (see the README).',
     );
     const target = ['--region', region, '--endpoint-url', moto.endpoint, ...rest];
-    banner('1/3  ecs-endpoint-remediator plan   (what is wrong, what would be done, what it costs)');
+    banner('1/4  ecs-endpoint-remediator plan   (what is wrong, what would be done, what it costs)');
     const planned = await main(['plan', ...target]);
     console.log(`\n(exit code ${planned}: 0 no drift, 2 drift found, 1 error)`);
-    banner('2/3  ecs-endpoint-remediator apply --yes   (only the VPC tagged enforce is changed)');
+    banner('2/4  ecs-endpoint-remediator apply --yes   (only the VPC tagged enforce is changed)');
     const applied = await main(['apply', '--yes', ...target], applyIo);
     console.log(`\n(exit code ${applied}: 0 converged, 1 failure)`);
     console.log('\npayments container instances as ECS reports them now:');
     await showAgents(clients.ecs, account);
     // Only the VPC that changed: the audit VPCs' findings are the ones step 1 showed, unchanged.
     banner(
-      `3/3  ecs-endpoint-remediator plan --vpc ${account.vpcIds.payments}   (the enforce VPC, after the repair)`,
+      `3/4  ecs-endpoint-remediator plan --vpc ${account.vpcIds.payments}   (the enforce VPC, after the repair)`,
     );
     const after = await main(['plan', '--vpc', account.vpcIds.payments, ...target]);
     console.log(
       `\n(exit code ${after}: ${after === 0 ? 'no drift left' : 'drift left'}; the audit VPCs were not changed:` +
         ' `plan` without --vpc lists their findings as in step 1)',
     );
-    process.exitCode = applied === 0 ? 0 : 1;
+
+    // Centralised endpoints: a hub VPC serves a spoke through Route 53 private hosted zones.
+    const west = 'us-west-2';
+    const westClients = createAwsClients({ region: west, endpointUrl: moto.endpoint });
+    const hub = await seedHubAndSpoke(
+      { ...westClients, route53: westClients.route53! },
+      { spokeTags: { [MODE_TAG_KEY]: 'enforce' }, unassociated: ['ecs-agent'], spokeSsmManaged: false },
+    );
+    // The hub has existed for a while too: its endpoints are available.
+    await emulatorControl(moto.endpoint, 'clock', { advanceSeconds: 3600 });
+    const westTarget = ['--region', west, '--endpoint-url', moto.endpoint, '--vpc', hub.spokeVpcId, ...rest];
+    banner(
+      [
+        `4/4  centralised endpoints in ${west}: hub ${hub.hubVpcId} holds the ECS and SSM endpoints (private DNS off),`,
+        `     one private hosted zone per service name aliases them; spoke ${hub.spokeVpcId} (enforce) routes to the hub`,
+        `     through ${hub.transitGatewayId} and is associated with every zone but ecs-agent's`,
+        `     ecs-endpoint-remediator plan --vpc ${hub.spokeVpcId}, then apply --yes`,
+      ].join('\n'),
+    );
+    console.log(
+      "emulator: it does not model an agent reaching a hub endpoint, so the spoke's agent shows disconnected\n" +
+        '          and its instance is seeded outside SSM (no restart).',
+    );
+    const hubPlan = await main(['plan', ...westTarget]);
+    console.log(`\n(exit code ${hubPlan}: no local endpoint is planned for what the hub serves; USD 0)`);
+    const hubApply = await main(['apply', '--yes', ...westTarget], applyIo);
+    console.log(`\n(exit code ${hubApply}: the spoke is now associated with the ecs-agent zone)`);
+    process.exitCode = applied === 0 && hubApply === 0 ? 0 : 1;
   } finally {
     await moto.stop();
   }
