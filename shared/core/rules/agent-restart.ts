@@ -29,13 +29,14 @@ export function agentRestartRule(view: VpcView, earlier: readonly RuleDraft[]): 
   const direct = (ci: ObservedContainerInstance) => hasInternetPath(instanceAccess(ci, view.subnetsById));
   const findings: RuleFinding[] = [];
   const restart: ContainerInstanceRef[] = [];
-  let offline = 0;
   for (const ci of candidates) {
     if (ci.ssmManaged !== true) findings.push(notManaged(ci));
     else if (direct(ci) || ssmLive || ssmPlanned) restart.push(instanceRef(ci));
-    else offline++;
   }
-  if (!(candidates.every(direct) || ssmLive)) findings.push(ssmPathMissing(ssmPlanned, offline));
+  // Counted over every candidate without an internet path, SSM-managed or not: none of them can be
+  // reached by Run Command (an unmanaged one was reported above too).
+  const pathless = candidates.filter((ci) => !direct(ci)).length;
+  if (!(pathless === 0 || ssmLive)) findings.push(ssmPathMissing(ssmPlanned, pathless));
   if (restart.length === 0) return { findings, drafts: [] };
   const dependsOn = [...ecsChanged, ...(ssmLive ? [] : SSM_PATH_SERVICES.filter((s) => changed.has(s)))];
   return {

@@ -270,10 +270,18 @@ describe('agent-restart rule', () => {
       {
         code: 'SSM_PATH_MISSING',
         severity: 'high',
-        message: '2 container instance(s) have no path to SSM (no internet path, no SSM endpoints)',
+        message: '3 container instance(s) have no path to SSM (no internet path, no SSM endpoints)',
         advice: 'Add the ssm, ssmmessages and ec2messages endpoints or an internet path',
       },
     ]);
+    // Only an unmanaged instance, without a path: it is counted (it was counted as 0 before).
+    const onlyUnmanaged = agentRestartRule(
+      viewOf({ vpc: { ...noSsm, containerInstances: [{ ...CIS[0]!, ssmManaged: false }] } }),
+      [touch('ecs')],
+    );
+    expect(onlyUnmanaged.findings.filter((f) => f.code === 'SSM_PATH_MISSING').map((f) => f.message)).toEqual(
+      ['1 container instance(s) have no path to SSM (no internet path, no SSM endpoints)'],
+    );
     expect(planned.findings).toEqual([
       {
         code: 'SSM_PATH_MISSING',
