@@ -75,6 +75,77 @@ describe('withHubsOfOtherAccounts', () => {
     expect(centralCodes(observed)).toEqual(expected);
   });
 
+  it('lends nothing from the spoke itself, or when no other account is in the run (the same view back)', () => {
+    const spoke = spokeView();
+    expect(withHubsOfOtherAccounts(spoke, [])).toBe(spoke.observed);
+    expect(withHubsOfOtherAccounts(spoke, [spoke])).toBe(spoke.observed);
+    expect(withHubsOfOtherAccounts(spoke, [spoke, owner])).toEqual(withHubsOfOtherAccounts(spoke, [owner]));
+  });
+
+  it("keeps the spoke's own zones, lends only zones the owner owns, and names each hub once", () => {
+    const ownZone: ObservedHostedZone = {
+      zoneId: 'ZOWN',
+      name: 'logs.us-east-1.amazonaws.com',
+      vpcIds: ['vpc-2'],
+      aliasRecords: [],
+    };
+    const thirdParty: ObservedHostedZone = {
+      ...hubZones()[0]!,
+      zoneId: 'ZTHIRD',
+      ownerAccountId: '333333333333',
+    };
+    const spoke = {
+      accountId: SPOKE_ACCOUNT,
+      observed: region([spokeVpc()], {
+        hostedZones: [...seenFromSpoke(hubZones()), ownZone],
+        contextVpcs: [hubVpc()],
+      }),
+    };
+    const merged = withHubsOfOtherAccounts(spoke, [
+      { ...owner, observed: { ...owner.observed, hostedZones: [...hubZones(), thirdParty] } },
+    ]);
+    expect({
+      zones: (merged.hostedZones ?? []).map((z) => `${z.zoneId}:${z.ownerAccountId ?? 'own'}`).sort(),
+      context: (merged.contextVpcs ?? []).map((v) => v.vpcId),
+    }).toEqual({
+      zones: [...hubZones().map((z) => `${z.zoneId}:${HUB_ACCOUNT}`), 'ZOWN:own'].sort(),
+      context: ['vpc-1'],
+    });
+  });
+
+  it('matches a record aliasing the dualstack name, and only a leading dualstack. is dropped', () => {
+    const hub = hubVpc();
+    const withNames = (names: (e: string) => string[]) => ({
+      ...hub,
+      endpoints: hub.endpoints.map((e) => ({ ...e, dnsNames: names(e.dnsNames?.[0] ?? '') })),
+    });
+    const aliasing = (target: (t: string) => string) =>
+      hubZones().map((z) => ({
+        ...z,
+        aliasRecords: z.aliasRecords.map((r) => ({ ...r, target: target(r.target) })),
+      }));
+    const lentContext = (hubVpcView: typeof hub, zones: ObservedHostedZone[]) =>
+      (
+        withHubsOfOtherAccounts(spokeView(), [
+          { accountId: HUB_ACCOUNT, observed: region([hubVpcView], { hostedZones: zones }) },
+        ]).contextVpcs ?? []
+      ).map((v) => v.vpcId);
+    expect({
+      dualstack: lentContext(
+        hub,
+        aliasing((t) => `dualstack.${t}`),
+      ),
+      inside: lentContext(
+        withNames((n) => [n.replace('.', '.dualstack.')]),
+        aliasing((t) => t.replace('.', '.dualstack.')),
+      ),
+      elsewhere: lentContext(
+        hub,
+        aliasing(() => 'vpce-0ff-x.ecs.us-east-1.vpce.amazonaws.com'),
+      ),
+    }).toEqual({ dualstack: ['vpc-1'], inside: ['vpc-1'], elsewhere: [] });
+  });
+
   it('lends the owner’s zones whole and only the hub VPCs their records alias, as context', () => {
     const merged = withHubsOfOtherAccounts(spokeView(), [
       {
