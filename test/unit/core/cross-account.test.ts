@@ -113,6 +113,18 @@ describe('withHubsOfOtherAccounts', () => {
     });
   });
 
+  it("adds the owner's hub beside the context the spoke's own read already holds", () => {
+    const other = { ...spokeVpc(), vpcId: 'vpc-7' };
+    const spoke = {
+      accountId: SPOKE_ACCOUNT,
+      observed: region([spokeVpc()], { hostedZones: seenFromSpoke(hubZones()), contextVpcs: [other] }),
+    };
+    expect((withHubsOfOtherAccounts(spoke, [owner]).contextVpcs ?? []).map((v) => v.vpcId)).toEqual([
+      'vpc-7',
+      'vpc-1',
+    ]);
+  });
+
   it('matches a record aliasing the dualstack name, and only a leading dualstack. is dropped', () => {
     const hub = hubVpc();
     const withNames = (names: (e: string) => string[]) => ({
