@@ -39,6 +39,7 @@ import re
 import sys
 import xml.etree.ElementTree as ElementTree
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -859,20 +860,38 @@ def check_rest(
     if not 200 <= response.get("status", 0) < 300 or "bodyText" not in response:
         return
     text = response["bodyText"]
-    key = (operation, hashlib.sha256(text.encode()).hexdigest())
-    reply_errors = reply_validator.seen.get(key)
-    if reply_errors is None:
-        reply_errors = []
-        reply_value = _rest_reply(text, op, model_protocol, response.get("headers") or {}, reply_errors)
+
+    def reply_errors() -> list[str]:
+        errors: list[str] = []
+        value = _rest_reply(text, op, model_protocol, response.get("headers") or {}, errors)
         if op.output_shape is not None:
-            reply_validator.check(reply_value, op.output_shape, "", reply_errors)
-        reply_validator.seen[key] = reply_errors
+            reply_validator.check(value, op.output_shape, "", errors)
+        return errors
+
+    _report_reply(record, operation, text, reply_errors, reply_validator, report)
+
+
+def _report_reply(
+    record: Record,
+    operation: str,
+    text: str,
+    errors_of: Callable[[], list[str]],
+    validator: Validator,
+    report: Report,
+) -> None:
+    """Counts one 2xx reply and files its errors. The suite repeats many identical replies (the same
+    region's DescribeVpcEndpointServices): each distinct one is read once."""
+    key = (operation, hashlib.sha256(text.encode()).hexdigest())
+    errors = validator.seen.get(key)
+    if errors is None:
+        errors = errors_of()
+        validator.seen[key] = errors
     report.responses += 1
     report.response_operations[operation] += 1
-    if reply_errors:
-        synthesized = response.get("answeredBy") == "filter"
+    if errors:
+        synthesized = record.entry.get("response", {}).get("answeredBy") == "filter"
         (report.invalid_responses if synthesized else report.invalid_moto_responses).append(
-            Finding(record.where, operation, reply_errors)
+            Finding(record.where, operation, errors)
         )
 
 
@@ -908,20 +927,7 @@ def check_response(
         text = response["xml"]
     else:
         return
-    # The suite repeats many identical replies (the same region's DescribeVpcEndpointServices):
-    # each distinct one is read once.
-    key = (operation, hashlib.sha256(text.encode()).hexdigest())
-    errors = validator.seen.get(key)
-    if errors is None:
-        errors = _reply_errors(response, op, protocol, validator)
-        validator.seen[key] = errors
-    report.responses += 1
-    report.response_operations[operation] += 1
-    if errors:
-        synthesized = response.get("answeredBy") == "filter"
-        (report.invalid_responses if synthesized else report.invalid_moto_responses).append(
-            Finding(record.where, operation, errors)
-        )
+    _report_reply(record, operation, text, lambda: _reply_errors(response, op, protocol, validator), validator, report)
 
 
 def _reply_errors(response: dict[str, Any], op: Any, protocol: str, validator: Validator) -> list[str]:

@@ -707,8 +707,12 @@ async function runManyApplies(s: Session, targets: TargetSelection): Promise<num
   return errors.length === 0 && applied.results.every((r) => r.report.converged) ? 0 : 1;
 }
 
-/** `--lock-table` for one pair: the caller's table, leases keyed by the pair's account and Region. */
-function withPairLeases(s: Session, deps: RemediatorDeps, pair: TargetPair): RemediatorDeps {
+/** `--lock-table`: the caller's table, leases keyed by the account and Region written. */
+function withPairLeases(
+  s: Session,
+  deps: RemediatorDeps,
+  pair: Pick<TargetPair, 'accountId' | 'region'>,
+): RemediatorDeps {
   const tableName = s.parsed.lockTable;
   if (tableName === undefined) return deps;
   const store = new DynamoDbVpcLeaseStore({
@@ -774,17 +778,11 @@ async function checkedSavedPlan(s: Session, file: string): Promise<Plan> {
 
 /** With `--lock-table`: this run writes a VPC only while it holds the VPC's lease. */
 async function withLeases(s: Session): Promise<RemediatorDeps> {
-  const tableName = s.parsed.lockTable;
-  if (tableName === undefined) return s.deps;
-  const accountId = await readAccountId(s.clients.sts);
-  const store = new DynamoDbVpcLeaseStore({
-    dynamodb: s.clients.dynamodb,
-    tableName,
-    accountId,
+  if (s.parsed.lockTable === undefined) return s.deps;
+  return withPairLeases(s, s.deps, {
+    accountId: await readAccountId(s.clients.sts),
     region: s.clients.region,
   });
-  const owner = `cli:${userInfo().username}@${hostname()}:${process.pid}`;
-  return { ...s.deps, leasing: { store, owner, durationMs: CLI_LEASE_MS } };
 }
 
 /** A CLI run's lease: renewed every third of it while the run works; a killed run frees it after this. */

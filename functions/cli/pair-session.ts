@@ -5,18 +5,10 @@
  */
 import type { STSClient } from '@aws-sdk/client-sts';
 import { roleClientOptions } from '../../shared/aws/role-clients.js';
-import { createCoreClients, type AwsClientOptions, type CoreClients } from '../../shared/aws/core-clients.js';
+import type { AwsClientOptions } from '../../shared/aws/core-clients.js';
 import type { TargetPair } from './targets.js';
 
 export const SESSION_NAME = 'ecs-endpoint-remediator';
-
-export async function pairClients(
-  pair: TargetPair,
-  base: AwsClientOptions,
-  sts: STSClient,
-): Promise<CoreClients> {
-  return createCoreClients(await pairClientOptions(pair, base, sts));
-}
 
 /** The client options of one pair (its Region; another account's role, assumed here). */
 export async function pairClientOptions(

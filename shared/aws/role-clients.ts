@@ -1,13 +1,12 @@
 /**
- * The core clients acting in another account through a role (STS AssumeRole). The role is assumed
- * before the clients are returned, so a role that cannot be assumed fails here, before any read or
- * write ("AssumeRole", AWS STS API reference). Each call builds its own clients, and so its own EC2
- * pacer: EC2's request buckets are per account and Region ("Request throttling for the Amazon EC2
- * API").
+ * Client options acting in another account through a role (STS AssumeRole). The role is assumed
+ * before the options are returned, so a role that cannot be assumed fails here, before any read or
+ * write ("AssumeRole", AWS STS API reference). Clients built from them each get their own EC2 pacer:
+ * EC2's request buckets are per account and Region ("Request throttling for the Amazon EC2 API").
  */
 import type { STSClient } from '@aws-sdk/client-sts';
 import { assumedRoleCredentials } from './assumed-role-credentials.js';
-import { createCoreClients, type AwsClientOptions, type CoreClients } from './core-clients.js';
+import type { AwsClientOptions } from './core-clients.js';
 
 export interface RoleSession {
   readonly sts: STSClient;
@@ -27,11 +26,4 @@ export async function roleClientOptions(
   const credentials = assumedRoleCredentials(session.sts, session.roleArn, session.sessionName);
   await credentials();
   return { ...options, credentials };
-}
-
-export async function clientsInRole(
-  session: RoleSession,
-  options: Omit<AwsClientOptions, 'credentials'>,
-): Promise<CoreClients> {
-  return createCoreClients(await roleClientOptions(session, options));
 }

@@ -22,7 +22,12 @@ import type {
 } from '../core/domain.js';
 import type { ReadRegionOptions, ResourceRefs, StateReader } from '../core/ports.js';
 import { errorMessage } from './aws-errors.js';
-import type { Ec2InstanceRecord, Ec2Snapshot, VpcDnsAttributes } from '../core/ec2-snapshot.js';
+import type {
+  Ec2InstanceRecord,
+  Ec2Snapshot,
+  Ec2VpcSnapshot,
+  VpcDnsAttributes,
+} from '../core/ec2-snapshot.js';
 import { locateResources, readEc2Snapshot, readVpcDnsAttributes, type Ec2ReadScope } from './ec2-reader.js';
 import {
   readEcsSnapshot,
@@ -106,12 +111,12 @@ interface VpcWorkloads {
   awsvpcPlacements: AwsvpcPlacement[];
 }
 
-type Settled = { ok: true; ids: ReadonlySet<string> } | { ok: false; error: unknown };
+type Settled<T> = { ok: true; value: T } | { ok: false; error: unknown };
 
-/** SSM's inventory or why it could not be read (a warning, never a failed read). */
-function settle(reading: Promise<ReadonlySet<string>>): Promise<Settled> {
+/** A read's result or why it failed (a warning, never a failed read of the whole Region). */
+function settle<T>(reading: Promise<T>): Promise<Settled<T>> {
   return reading.then(
-    (ids) => ({ ok: true as const, ids }),
+    (value) => ({ ok: true as const, value }),
     (error: unknown) => ({ ok: false as const, error }),
   );
 }
@@ -128,17 +133,10 @@ const NO_WORKLOADS: WorkloadUsage = {
   subnetIds: [],
 };
 
-function settleRead<T>(reading: Promise<T>): Promise<{ ok: true; value: T } | { ok: false; error: unknown }> {
-  return reading.then(
-    (value) => ({ ok: true as const, value }),
-    (error: unknown) => ({ ok: false as const, error }),
-  );
-}
-
 interface Sources {
   readonly ec2Snapshot: Ec2Snapshot;
   readonly ecsSnapshot: EcsSnapshot;
-  readonly managed: Settled;
+  readonly managed: Settled<ReadonlySet<string>>;
 }
 
 function causeOf(error: unknown): unknown {
@@ -170,7 +168,7 @@ export class RegionStateReader implements StateReader {
     const { ec2Snapshot, ecsSnapshot, managed } = requested
       ? await this.readScoped(requested)
       : await this.readWhole();
-    const managedIds = managed.ok ? managed.ids : undefined;
+    const managedIds = managed.ok ? managed.value : undefined;
     if (!managed.ok) {
       warnings.push(
         `SSM inventory unavailable (${ssmFailure(managed.error)}): instances' SSM status unknown`,
@@ -223,31 +221,13 @@ export class RegionStateReader implements StateReader {
         subnetIds: [...(w?.subnetIds ?? [])].sort(),
         ...(w && w.awsvpcPlacements.length > 0 ? { awsvpcPlacements: w.awsvpcPlacements } : {}),
       };
-      const attributes = dns.get(vpc.vpcId);
-      return {
-        vpcId: vpc.vpcId,
-        isDefault: vpc.isDefault,
-        cidrBlocks: vpc.cidrBlocks,
-        tags: vpc.tags,
-        ...(attributes
-          ? {
-              enableDnsSupport: attributes.enableDnsSupport,
-              enableDnsHostnames: attributes.enableDnsHostnames,
-            }
-          : {}),
-        domainNameServers: vpc.domainNameServers,
-        subnets: vpc.subnets,
-        routeTables: vpc.routeTables,
-        networkAcls: vpc.networkAcls,
-        securityGroups: vpc.securityGroups,
-        endpoints: vpc.endpoints,
-        containerInstances: w?.containerInstances ?? [],
-        workloads: workloadUsage,
-      };
+      return observedVpc(vpc, w?.containerInstances ?? [], workloadUsage, dns.get(vpc.vpcId));
     });
 
     const contextVpcs =
-      requested && serving.hostedZones ? await this.readContextVpcs(serving.hostedZones, observed) : [];
+      requested && serving.hostedZones
+        ? await readHubVpcs(ec2, region, serving.hostedZones, observed, this.options.readEc2)
+        : [];
     return {
       region,
       vpcs: observed,
@@ -256,13 +236,6 @@ export class RegionStateReader implements StateReader {
       endpointServices: ec2Snapshot.endpointServices,
       warnings,
     };
-  }
-
-  private readContextVpcs(
-    zones: readonly ObservedHostedZone[],
-    read: readonly ObservedVpc[],
-  ): Promise<ObservedVpc[]> {
-    return readHubVpcs(this.options.ec2, this.options.region, zones, read, this.options.readEc2);
   }
 
   /**
@@ -281,11 +254,9 @@ export class RegionStateReader implements StateReader {
     // No VPC of those asked for exists: nothing to serve, nothing read.
     if (scopedVpcIds !== undefined && scopedVpcIds.length === 0) return {};
     const [zones, rules] = await Promise.all([
-      route53
-        ? settleRead(readHostedZones(route53, { region, vpcIds: ecsVpcIds }))
-        : Promise.resolve(undefined),
+      route53 ? settle(readHostedZones(route53, { region, vpcIds: ecsVpcIds })) : Promise.resolve(undefined),
       resolver
-        ? settleRead(readResolverRules(resolver, scopedVpcIds ? { vpcIds: scopedVpcIds } : {}))
+        ? settle(readResolverRules(resolver, scopedVpcIds ? { vpcIds: scopedVpcIds } : {}))
         : Promise.resolve(undefined),
     ]);
     if (zones && !zones.ok)
@@ -343,7 +314,7 @@ export class RegionStateReader implements StateReader {
     const managed =
       hosts.length > 0
         ? await settle((this.options.readManagedInstances ?? readManagedInstanceIds)(ssm, hosts))
-        : { ok: true as const, ids: new Set<string>() };
+        : { ok: true as const, value: new Set<string>() as ReadonlySet<string> };
     return { ec2Snapshot, ecsSnapshot, managed };
   }
 
@@ -462,18 +433,31 @@ export async function readHubVpcs(
   const hubIds = [...new Set(placed.values())].filter((id) => !readIds.has(id)).sort();
   if (hubIds.length === 0) return [];
   const snapshot = await readEc2(ec2, region, { vpcIds: hubIds });
-  return snapshot.vpcs.map((vpc): ObservedVpc => ({
+  return snapshot.vpcs.map((vpc) => observedVpc(vpc, [], NO_WORKLOADS, undefined));
+}
+
+/** A VPC's EC2 snapshot with what was read of its workloads and DNS attributes (undefined: not read). */
+function observedVpc(
+  vpc: Ec2VpcSnapshot,
+  containerInstances: readonly ObservedContainerInstance[],
+  workloads: WorkloadUsage,
+  attributes: VpcDnsAttributes | undefined,
+): ObservedVpc {
+  return {
     vpcId: vpc.vpcId,
     isDefault: vpc.isDefault,
     cidrBlocks: vpc.cidrBlocks,
     tags: vpc.tags,
+    ...(attributes
+      ? { enableDnsSupport: attributes.enableDnsSupport, enableDnsHostnames: attributes.enableDnsHostnames }
+      : {}),
     domainNameServers: vpc.domainNameServers,
     subnets: vpc.subnets,
     routeTables: vpc.routeTables,
     networkAcls: vpc.networkAcls,
     securityGroups: vpc.securityGroups,
     endpoints: vpc.endpoints,
-    containerInstances: [],
-    workloads: NO_WORKLOADS,
-  }));
+    containerInstances,
+    workloads,
+  };
 }

@@ -2,7 +2,8 @@
 import { DescribeVpcsCommand } from '@aws-sdk/client-ec2';
 import { CreateRoleCommand, IAMClient } from '@aws-sdk/client-iam';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
-import { pairClients } from '../../functions/cli/pair-session.js';
+import { pairClientOptions } from '../../functions/cli/pair-session.js';
+import { createCoreClients } from '../../shared/aws/core-clients.js';
 import { resetEmulator } from '../support/emulator.js';
 
 const credentials = { accessKeyId: 'test', secretAccessKey: 'test' };
@@ -14,7 +15,7 @@ beforeEach(async () => {
   sts = new STSClient({ endpoint, region: 'us-east-1', credentials, maxAttempts: 1 });
 });
 
-describe('pairClients', () => {
+describe('pairClientOptions', () => {
   it('an existing role gives clients in the pair’s Region that can read', async () => {
     const caller = (await sts.send(new GetCallerIdentityCommand({}))).Account!;
     const iam = new IAMClient({ endpoint, region: 'us-east-1', credentials, maxAttempts: 1 });
@@ -25,10 +26,12 @@ describe('pairClients', () => {
     const { Role } = await iam.send(
       new CreateRoleCommand({ RoleName: 'Remediator', AssumeRolePolicyDocument: trust }),
     );
-    const clients = await pairClients(
-      { accountId: caller, region: 'eu-west-1', roleArn: Role!.Arn! },
-      { endpointUrl: endpoint, maxAttempts: 1 },
-      sts,
+    const clients = createCoreClients(
+      await pairClientOptions(
+        { accountId: caller, region: 'eu-west-1', roleArn: Role!.Arn! },
+        { endpointUrl: endpoint, maxAttempts: 1 },
+        sts,
+      ),
     );
     expect(clients.region).toBe('eu-west-1');
     const { Vpcs = [] } = await clients.ec2.send(new DescribeVpcsCommand({}));
