@@ -153,6 +153,10 @@ if (accountConfigured && !useEmulator) {
     console.log(`\n(exit code ${hubPlan}: no local endpoint is planned for what the hub serves; USD 0)`);
     const hubApply = await main(['apply', '--yes', ...westTarget], applyIo);
     console.log(`\n(exit code ${hubApply}: the spoke is now associated with the ecs-agent zone)`);
+    const hubAfter = await main(['plan', ...westTarget]);
+    console.log(
+      `\n(exit code ${hubAfter}: CENTRAL_ZONE_NOT_ASSOCIATED is gone; what is left is the emulator's agent, above)`,
+    );
     process.exitCode = applied === 0 && hubApply === 0 ? 0 : 1;
   } finally {
     await moto.stop();
