@@ -7,6 +7,14 @@ request finding its bucket empty fails with `RequestLimitExceeded` (a server err
 codes for the Amazon EC2 API") and takes no token. On with EMULATOR_THROTTLE=aws (or
 `{"throttle": "aws"}` on `/_emulator/ec2`); EMULATOR_THROTTLE_SPEED multiplies the refill rates.
 Time is the emulator clock, so a test can drain a bucket, then advance the clock to refill it.
+
+`GET /_emulator/ec2-throttle` shows the buckets in use and the refusals per action since the reset.
+`POST /_emulator/ec2-throttle {"bucket": NAME, "region": R, "account"?: A, "tokens"?: N}` is a test
+control, not an AWS behaviour: it sets one bucket's level to N tokens (default 0: drained; at most
+its capacity) at the emulator's now, as if other callers of the account had just taken the rest;
+from then on the bucket refills at its usual rate. NAME is a bucket as GET names it (the action,
+or `<action>/unfiltered`); the account defaults to MOTO_ACCOUNT_ID, else moto's default account.
+Refused while throttling is off (switching it on starts from full buckets).
 Not modelled: the resource token buckets of RunInstances/StartInstances/StopInstances/
 TerminateInstances (tokens per instance), and the console's own bucket.
 """
@@ -14,12 +22,13 @@ TerminateInstances (tokens per instance), and the console's own bucket.
 from __future__ import annotations
 
 import os
+import re
 import threading
 from dataclasses import dataclass
 
 from . import clock, ec2_settings, hooks
 from .errors import ec2_error
-from .hooks import Reply, RequestInfo
+from .hooks import ControlError, Reply, RequestInfo
 
 
 @dataclass(frozen=True)
@@ -132,18 +141,34 @@ def _filtered_or_paginated(info: RequestInfo) -> bool:
     )
 
 
+def _size_of(action: str) -> BucketSize:
+    if action in UNCATEGORIZED:
+        return UNCATEGORIZED[action]
+    if action in RESOURCE_INTENSIVE_ACTIONS:
+        return RESOURCE_INTENSIVE
+    if action.startswith(NON_MUTATING_PREFIXES):
+        return NON_MUTATING
+    return MUTATING
+
+
 def bucket_for(info: RequestInfo) -> tuple[str, BucketSize]:
     """(bucket name, size) of one EC2 request."""
     action = info.action
-    if action in UNCATEGORIZED:
-        return action, UNCATEGORIZED[action]
-    if action in RESOURCE_INTENSIVE_ACTIONS:
-        return action, RESOURCE_INTENSIVE
-    if action.startswith(NON_MUTATING_PREFIXES):
-        if action in UNFILTERED_ACTIONS and not _filtered_or_paginated(info):
-            return f"{action}/unfiltered", UNFILTERED_NON_MUTATING
-        return action, NON_MUTATING
-    return action, MUTATING
+    if action in UNFILTERED_ACTIONS and not _filtered_or_paginated(info):
+        return f"{action}/unfiltered", UNFILTERED_NON_MUTATING
+    return action, _size_of(action)
+
+
+def size_of_bucket(name: str) -> BucketSize:
+    """The size of a bucket by the name `bucket_for` gives it (`<action>/unfiltered` included)."""
+    action, _, suffix = name.partition("/")
+    if not re.fullmatch(r"[A-Z][A-Za-z0-9]*", action) or (suffix and suffix != "unfiltered"):
+        raise ControlError(f"bucket must be an EC2 action or <action>/unfiltered, got {name!r}")
+    if suffix:
+        if action not in UNFILTERED_ACTIONS:
+            raise ControlError(f"{action} has no unfiltered bucket")
+        return UNFILTERED_NON_MUTATING
+    return _size_of(action)
 
 
 class Bucket:
@@ -215,11 +240,54 @@ def _reset() -> None:
         _throttled.clear()
 
 
+_DRAIN_USAGE = (
+    'POST /_emulator/ec2-throttle takes {"bucket": NAME, "region": REGION, "account"?: ACCOUNT, '
+    '"tokens"?: N (0 to the capacity, default 0)}'
+)
+
+
+def _default_account() -> str:
+    from moto.core import DEFAULT_ACCOUNT_ID
+
+    return os.environ.get("MOTO_ACCOUNT_ID", DEFAULT_ACCOUNT_ID)
+
+
+def _set_level(body: object, now: float) -> None:
+    """A test control: one bucket's level set to `tokens` at `now` (see the module docstring)."""
+    if not isinstance(body, dict):
+        raise ControlError(_DRAIN_USAGE)
+    unknown = set(body) - {"bucket", "region", "account", "tokens"}
+    if unknown:
+        raise ControlError(f"unknown keys {sorted(unknown)}; {_DRAIN_USAGE}")
+    name, region = body.get("bucket"), body.get("region")
+    account = body.get("account", _default_account())
+    if not isinstance(name, str) or not isinstance(region, str) or not region:
+        raise ControlError(_DRAIN_USAGE)
+    if not isinstance(account, str) or not re.fullmatch(r"\d{12}", account):
+        raise ControlError("account must be 12 digits")
+    size = size_of_bucket(name)
+    tokens = body.get("tokens", 0)
+    if not isinstance(tokens, (int, float)) or isinstance(tokens, bool) or not 0 <= tokens <= size.capacity:
+        raise ControlError(f"tokens must be a number from 0 to the bucket's capacity ({size.capacity:g})")
+    if ec2_settings.current().throttle != "aws":
+        raise ControlError('throttling is off: set {"throttle": "aws"} on /_emulator/ec2 first')
+    with _lock:
+        bucket = _buckets.get((account, region, name))
+        if bucket is None:
+            bucket = _buckets[(account, region, name)] = Bucket(size, now)
+        bucket.tokens = float(tokens)
+        bucket.updated = now
+
+
 def _control(method: str, body: object) -> object:
     """GET: the buckets in use (tokens left, the page's capacity and refill rate, and the speed
     factor that multiplies the refill) and how many requests each action had refused since the
-    reset."""
+    reset. POST: sets one bucket's level (a test control), then answers as GET."""
     now = clock.now()
+    if method == "POST":
+        _set_level(body, now)
+    elif method != "GET":
+        raise ControlError("use GET or POST")
     speed = ec2_settings.current().throttleSpeed
     with _lock:
         buckets = []

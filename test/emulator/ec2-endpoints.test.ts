@@ -254,6 +254,73 @@ describe('throttling (EC2 request token buckets)', () => {
     await ec2.send(new DescribeSecurityGroupsCommand({}));
   });
 
+  it('sets one bucket’s level through POST /_emulator/ec2-throttle (a test control): drained, it refuses until the refill', async () => {
+    const gateway = (client = ec2) =>
+      client.send(
+        new CreateVpcEndpointCommand({ VpcId: net.vpcId, ServiceName: S3, VpcEndpointType: 'Gateway' }),
+      );
+    const drain = { bucket: 'CreateVpcEndpoint', region: REGION };
+    const off = await control(endpoint, 'ec2-throttle', drain);
+    expect(off.status).toBe(400);
+    expect(off.body.error).toMatch(/throttling is off/);
+
+    await setEc2(endpoint, { throttle: 'aws' });
+    await freezeClock(endpoint);
+    // A bucket no request has used yet: the control makes it, empty, at the emulator's now.
+    const drained = await control(endpoint, 'ec2-throttle', drain);
+    expect(drained.status).toBe(200);
+    expect(drained.body.buckets).toContainEqual({
+      account: '123456789012',
+      region: REGION,
+      bucket: 'CreateVpcEndpoint',
+      tokens: 0,
+      capacity: 4,
+      refillPerSecond: 0.3,
+    });
+    expect((await errorOf(gateway())).name).toBe('RequestLimitExceeded');
+    // Only that account's bucket in that Region (the VPC is unknown there, so moto answers).
+    expect((await errorOf(gateway(singleAttemptEc2(endpoint, 'us-west-2')))).name).toBe(
+      'InvalidVpcID.NotFound',
+    );
+    expect((await errorOf(gateway(singleAttemptEc2(endpoint, REGION, '111122223333')))).name).toBe(
+      'InvalidVpcID.NotFound',
+    );
+    // It refills from the drain at its usual rate: 3.4 s × 0.3/s ≥ 1 token.
+    await advanceClock(endpoint, 3);
+    expect((await errorOf(gateway())).name).toBe('RequestLimitExceeded');
+    await advanceClock(endpoint, 0.4);
+    await gateway();
+    expect((await errorOf(gateway())).name).toBe('RequestLimitExceeded');
+
+    // A level other than empty: two tokens, two creates.
+    expect((await control(endpoint, 'ec2-throttle', { ...drain, tokens: 2 })).status).toBe(200);
+    await gateway();
+    await gateway();
+    expect((await errorOf(gateway())).name).toBe('RequestLimitExceeded');
+    expect((await control(endpoint, 'ec2-throttle')).body.throttled).toEqual({ CreateVpcEndpoint: 4 });
+
+    // The bucket names of GET, `<action>/unfiltered` included.
+    await control(endpoint, 'ec2-throttle', { bucket: 'DescribeSecurityGroups/unfiltered', region: REGION });
+    expect((await errorOf(ec2.send(new DescribeSecurityGroupsCommand({})))).name).toBe(
+      'RequestLimitExceeded',
+    );
+    await ec2.send(new DescribeSecurityGroupsCommand({ Filters: [{ Name: 'vpc-id', Values: [net.vpcId] }] }));
+
+    for (const [body, reason] of [
+      [{ ...drain, tokens: 5 }, /tokens must be a number from 0 to the bucket's capacity \(4\)/],
+      [{ ...drain, tokens: -1 }, /tokens must be a number/],
+      [{ bucket: 'DescribeVpcs/unfiltered', region: REGION }, /DescribeVpcs has no unfiltered bucket/],
+      [{ bucket: 'not an action', region: REGION }, /bucket must be an EC2 action/],
+      [{ ...drain, account: 'mine' }, /account must be 12 digits/],
+      [{ bucket: 'CreateVpcEndpoint' }, /takes \{"bucket"/],
+      [{ ...drain, level: 0 }, /unknown keys \['level'\]/],
+    ] as const) {
+      const answer = await control(endpoint, 'ec2-throttle', body);
+      expect(answer.status).toBe(400);
+      expect(answer.body.error).toMatch(reason);
+    }
+  });
+
   it('is off by default: a burst of endpoint writes is never refused', async () => {
     for (let i = 0; i < 8; i++) {
       await ec2.send(
