@@ -22,6 +22,19 @@ export async function setEc2(endpoint: string, settings: Record<string, unknown>
   if (answer.status !== 200) throw new Error(`POST /_emulator/ec2 refused: ${JSON.stringify(answer.body)}`);
 }
 
+/**
+ * Sets one EC2 token bucket's level through `POST /_emulator/ec2-throttle` (a test control; default
+ * 0 tokens: drained, as if another caller had just emptied it); fails the test on a refusal.
+ */
+export async function setBucketLevel(
+  endpoint: string,
+  level: { bucket: string; region: string; account?: string; tokens?: number },
+): Promise<void> {
+  const answer = await control(endpoint, 'ec2-throttle', level);
+  if (answer.status !== 200)
+    throw new Error(`POST /_emulator/ec2-throttle refused: ${JSON.stringify(answer.body)}`);
+}
+
 export async function freezeClock(endpoint: string): Promise<void> {
   await control(endpoint, 'clock', { freeze: true });
 }

@@ -5,19 +5,24 @@
  * - share 0.5, alone: a burst of endpoint creates is spread out by the client; EC2 never refuses one;
  * - share 1.0, with another caller emptying the account's bucket: RequestLimitExceeded happens, is
  *   retried (counted) and every create succeeds; each retry re-sends the same ClientToken, and no
- *   create makes a second endpoint.
+ *   create makes a second endpoint. The contention does not hang on the machine's speed: the bucket
+ *   is drained (`POST /_emulator/ec2-throttle`) with the emulator's clock frozen, so it cannot
+ *   refill before the client's first creates have met it empty; the clock runs again once the
+ *   client has seen them refused, and the other caller keeps asking for 2 of the 3 tokens a second.
  */
 import { CreateVpcEndpointCommand, DescribeVpcEndpointsCommand, type EC2Client } from '@aws-sdk/client-ec2';
 import { createAwsClients, type AwsClients } from '../../shared/aws/clients.js';
 import { errorNames } from '../../shared/aws/aws-errors.js';
 import { createVpc } from '../../scripts/seed/builders.js';
-import { control, setEc2, singleAttemptEc2 } from '../emulator/ec2-control.js';
+import { control, freezeClock, setBucketLevel, setEc2, singleAttemptEc2 } from '../emulator/ec2-control.js';
 import { resetEmulator } from '../support/emulator.js';
 
 const REGION = 'us-east-1';
 const S3 = `com.amazonaws.${REGION}.s3`;
 const SPEED = 10;
 const CREATES = 10;
+/** The client's CreateVpcEndpoint bucket at share 1: this many creates of a burst are sent at once. */
+const CLIENT_BURST = 4;
 
 /** Records the ClientToken of every HTTP attempt (the deserialize step runs once per attempt). */
 function recordAttempts(client: EC2Client): Map<string, number> {
@@ -58,6 +63,14 @@ function competitor(endpoint: string, perSecond: number) {
       await loop;
     },
   };
+}
+
+async function until(condition: () => boolean, timeoutMs = 30000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
 }
 
 async function createBurst(clients: AwsClients, vpcId: string, label: string): Promise<string[]> {
@@ -122,10 +135,18 @@ describe('EC2 pacing against the emulator’s token buckets', () => {
     const attempts = recordAttempts(clients.ec2);
     const vpcId = await createVpc(clients.ec2, { name: 'contended', cidr: '10.2.0.0/16' });
     await setEc2(endpoint, { throttle: 'aws', throttleSpeed: SPEED });
-    // The other tool asks for 2 of the 3 tokens per second the bucket refills (it drains the burst first).
+    // The other tool has just emptied the account's bucket; with the emulator's clock frozen it stays
+    // empty, however slowly this machine gets the burst out.
+    await freezeClock(endpoint);
+    await setBucketLevel(endpoint, { bucket: 'CreateVpcEndpoint', region: REGION, tokens: 0 });
+    // It goes on asking for 2 of the 3 tokens per second the bucket refills.
     const other = competitor(endpoint, 2);
-    await new Promise((resolve) => setTimeout(resolve, 2500));
-    const ids = await createBurst(clients, vpcId, 'full');
+    const burst = createBurst(clients, vpcId, 'full');
+    burst.catch(() => undefined); // awaited below; no unhandled rejection meanwhile
+    // The creates the client sends at once all meet the empty bucket; then time runs again.
+    await until(() => (clients.ec2Pacer!.stats().throttledByAction.CreateVpcEndpoint ?? 0) >= CLIENT_BURST);
+    await control(endpoint, 'clock', { unfreeze: true });
+    const ids = await burst;
     await other.stop();
     const throttled = (await control(endpoint, 'ec2-throttle')).body.throttled as Record<string, number>;
     const stats = clients.ec2Pacer!.stats();
