@@ -9,9 +9,10 @@ import { composeRunbook } from './composition.js';
 import { parseRunbookEnvironment } from './environment.js';
 
 /**
- * The runbook's Lambda tasks. One file, two functions: `tasks` (reads, waits and reports; no write
- * permission) and `changes` (network repair and agent restarts; the change policy). Each refuses the
- * other's tasks, so a mis-wired state machine fails instead of running with the wrong role.
+ * The runbook's Lambda tasks. One file, two functions: `tasks` (plan, approval request and reports;
+ * no write permission) and `changes` (the repair's steps: network repair and agent restarts; the
+ * change policy). Each refuses the other's tasks, so a mis-wired state machine fails instead of
+ * running with the wrong role.
  */
 const observability = createObservability('runbook');
 const deps = atColdStart(observability.logger, () =>
@@ -32,5 +33,5 @@ function dispatcher(allowed: readonly RunbookTaskName[]) {
     .use(logMetrics(observability.metrics, { captureColdStartMetric: true }));
 }
 
-export const tasks = dispatcher(['plan', 'requestApproval', 'checkEndpoints', 'verifyAgents', 'notify']);
-export const changes = dispatcher(['applyNetwork', 'restartBatch']);
+export const tasks = dispatcher(['plan', 'requestApproval', 'notify']);
+export const changes = dispatcher(['repair']);

@@ -26,6 +26,6 @@ export function createRemediatorPorts(clients: CoreClients): RemediatorPorts {
     ...(clients.route53 ? { dns: new Route53WriterAdapter(clients.route53) } : {}),
     ssm: new SsmCommanderAdapter(clients.ssm),
     ecs: new EcsAgentControlAdapter(clients.ecs),
-    ...(clients.ec2Pacer ? { throttle: throttleCounter(clients.ec2Pacer) } : {}),
+    ...(clients.ec2Pacer ? { throttle: throttleCounter(clients.ec2Pacer), pacing: clients.ec2Pacer } : {}),
   };
 }

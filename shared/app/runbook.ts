@@ -1,35 +1,45 @@
 /**
  * The runbook's tasks, one per Step Functions Task state (runbook/runbook.asl.yml): plan, request
- * approval, repair the network, check the endpoints, restart agents in batches, verify them, notify.
+ * approval, repair (in steps, Wait states between them), notify.
  *
  * Invariants:
  * - every task reads the live state again: nothing is trusted from an earlier state, which may be
- *   stale after an approval wait. The execution state carries only the normalised input, ids, counts,
- *   outcomes and restart batches, bounded well under Step Functions' 256 KB payload limit (a scope too
- *   large for that is refused by `plan`, before anything changes);
+ *   stale after an approval wait. The repair's first step re-plans; later steps re-read before each
+ *   write (shared/apply/executor.ts). The execution state carries the normalised input, ids, the
+ *   repair's progress and its report, bounded well under Step Functions' 256 KB payload limit (a
+ *   scope too large for that is refused by `plan` or by the first repair step, before anything
+ *   changes);
  * - apply never does more than plan showed: an action is applied only when its id is in the plan
  *   summary (and so in the approval message); anything new since is skipped until the next run;
- * - restarts are handed out only for VPCs whose network repair had no failure and did not stop at
- *   the change cap, at most 50 instances per batch (SendCommand's limit), and the state machine runs
- *   them only after every endpoint the repair touched is available;
+ * - the repair is the one executor the CLI and the reconcile function run in process: the ECS trio
+ *   one at a time, each available before the next; agent restarts in batches of 50 (SendCommand's
+ *   limit) only behind available endpoints; the change cap; the VPC leases, taken at the first step,
+ *   renewed at every step, released at the last;
+ * - no task sleeps on AWS: a step that must wait returns how long, and a Wait state waits;
  * - notify never fails because Slack failed (the notifier logs and reports `delivered: false`).
  */
 import { z } from 'zod';
 import type { RemediatorConfig } from '../core/config.js';
-import type {
-  Action,
-  ActionOutcome,
-  ApplyReport,
-  ContainerInstanceRef,
-  Plan,
-  VpcPlan,
-} from '../core/domain.js';
+import type { Action, ActionOutcome, ApplyReport, Plan, VpcPlan } from '../core/domain.js';
 import type { RemediatorPorts } from '../core/ports.js';
 import { REGION_HINT, REGION_PATTERN, VPC_ID_HINT, VPC_ID_PATTERN } from '../core/id-patterns.js';
 import { hasDrift } from '../core/plan.js';
-import { applyPlan, realClock, type Clock } from '../apply/executor.js';
-import { applyWithVpcLeases, type VpcLeasing } from './vpc-leases.js';
-import { pollInvocations, restartCommand } from '../apply/agent-restart.js';
+import {
+  advanceRepair,
+  realClock,
+  repairReport,
+  startRepair,
+  type Clock,
+  type RepairState,
+} from '../apply/executor.js';
+import {
+  acquireVpcLeases,
+  releaseVpcLeases,
+  renewVpcLeases,
+  yieldedOutcomes,
+  type VpcLeasing,
+  type YieldedVpc,
+} from './vpc-leases.js';
 import { errorMessage } from '../aws/aws-errors.js';
 import { buildApprovalMessage, buildDriftMessage, type SlackMessage } from '../notify/slack-message.js';
 import type { LogSink } from './observability.js';
@@ -57,6 +67,8 @@ export const MAX_RESTART_INSTANCES = 400;
 /** Budget for the plan's action ids and for the apply result in the execution state (bytes of JSON). */
 export const PLANNED_IDS_BUDGET = 64_000;
 export const APPLY_RESULT_BUDGET = 160_000;
+/** Budget for the repair's state carried between steps (its plan, progress and leases). */
+export const REPAIR_STATE_BUDGET = 160_000;
 
 /** The execution input. Unknown keys are refused: a typo must not silently mean "no approval". */
 export const runbookInputSchema = z.strictObject({
@@ -146,8 +158,6 @@ function runbookActions(vpc: VpcPlan): Action[] {
   if (vpc.mode !== 'enforce') return [];
   return vpc.actions.filter((a) => a.apply && a.kind !== 'UpdateContainerAgent');
 }
-
-const isAgentWork = (a: Action) => a.kind === 'RestartEcsAgent' || a.kind === 'UpdateContainerAgent';
 
 // ------------------------------------------------------------------------------------------- plan
 
@@ -243,26 +253,7 @@ export async function requestApprovalTask(deps: RunbookDeps, payload: unknown): 
   return { requested: true };
 }
 
-// --------------------------------------------------------------------------------- apply network
-
-const instanceRefSchema = z.object({
-  clusterArn: z.string(),
-  containerInstanceArn: z.string(),
-  ec2InstanceId: z.string(),
-  platform: z.enum(['linux', 'linux-arm64', 'bottlerocket', 'windows', 'unknown']),
-});
-
-const restartBatchSchema = z.object({
-  actionId: z.string(),
-  vpcId: z.string(),
-  reason: z.string(),
-  index: z.number().int().min(0),
-  instances: z.array(instanceRefSchema).min(1).max(RESTART_BATCH_SIZE),
-});
-export type RestartBatch = z.infer<typeof restartBatchSchema>;
-
-const touchedSchema = z.object({ vpcId: z.string(), endpointId: z.string() });
-export type TouchedEndpoint = z.infer<typeof touchedSchema>;
+// ----------------------------------------------------------------------------------------- repair
 
 export interface OutcomeCounts {
   readonly applied: number;
@@ -270,29 +261,64 @@ export interface OutcomeCounts {
   readonly failed: number;
 }
 
-/** The network repair as the state carries it; `plan`/`outcomes` are dropped when too large. */
+/** The agents of the restarts, summed (what a report too large for the state still says). */
+export interface AgentCounts {
+  readonly restarted: number;
+  readonly reconnected: number;
+  readonly total: number;
+}
+
+/** The repair as the state carries it; `plan`/`outcomes` are dropped when too large. */
 export interface NetworkReport {
   readonly region: string;
   readonly converged: boolean;
   readonly stoppedAtMaxChanges: boolean;
   readonly writeCalls: number;
-  /** Throttled EC2 requests retried during the network repair (absent in states from before it). */
+  /** Throttled EC2 requests retried during the repair (absent in states from before it). */
   readonly throttledRetries?: number;
   readonly counts: OutcomeCounts;
+  readonly agents?: AgentCounts;
   readonly plan?: Plan;
   readonly outcomes?: readonly ActionOutcome[];
 }
 
-export interface ApplyNetworkResult {
-  readonly report: NetworkReport;
-  readonly touched: readonly TouchedEndpoint[];
-  readonly batches: readonly RestartBatch[];
+/** What the workflow carries from one Repair step to the next. */
+export interface RepairCarry {
+  readonly state: RepairState;
+  /** Outcomes decided before the first step (not planned, left to the reconcile, yielded VPCs). */
+  readonly extra: readonly ActionOutcome[];
+  /** VPC leases this execution holds (renewed each step, released at the end). */
+  readonly held: readonly string[];
+  readonly yielded: readonly YieldedVpc[];
+  /** Steps taken so far (logged with the report). */
+  readonly steps: number;
 }
 
-const applyTaskSchema = z.object({
+export interface RepairStepResult {
+  readonly done: boolean;
+  /** Seconds the Wait state waits before the next step (0 when done). */
+  readonly waitSeconds: number;
+  /** The state of the next step (null when done). */
+  readonly carry: RepairCarry | null;
+  /** The final report (null until done). */
+  readonly report: NetworkReport | null;
+}
+
+const repairTaskSchema = z.object({
   input: normalizedInputSchema,
   plannedActionIds: z.array(z.string()),
   executionArn: z.string().min(1).optional(),
+  // The carry is ours (built by the previous step); only its envelope is checked here.
+  carry: z
+    .looseObject({
+      state: z.looseObject({ version: z.literal(1), vpcs: z.array(z.unknown()) }),
+      extra: z.array(z.unknown()),
+      held: z.array(z.string()),
+      yielded: z.array(z.unknown()),
+      steps: z.number().int().min(0),
+    })
+    .nullable()
+    .optional(),
 });
 
 function skipped(action: Action, why: string): ActionOutcome {
@@ -307,11 +333,22 @@ function countOutcomes(outcomes: readonly ActionOutcome[]): OutcomeCounts {
   };
 }
 
-const ENDPOINT_KINDS = new Set(['CreateVpcEndpoint', 'ModifyVpcEndpoint', 'AddGatewayRoutes']);
+/** An endpoint write further away than this ends the step: the Wait state waits for the token. */
+const PACING_YIELD_MS = 0;
+/** The longest Wait between two steps (the executor's backoff caps at 30 s). */
+const MAX_WAIT_SECONDS = 60;
 
-export async function applyNetworkTask(deps: RunbookDeps, payload: unknown): Promise<ApplyNetworkResult> {
-  const { input, plannedActionIds, executionArn } = parseTask(applyTaskSchema, payload);
-  const planned = new Set(plannedActionIds);
+/**
+ * The live plan restricted to what the execution showed, as the repair's first state: actions the
+ * plan did not show, agent updates (the reconcile's job) and VPCs another writer holds are skipped
+ * with why, before anything is written.
+ */
+async function firstCarry(
+  deps: RunbookDeps,
+  input: RunbookInput,
+  planned: ReadonlySet<string>,
+  owner: string,
+): Promise<RepairCarry> {
   const live = await livePlan(deps, input);
   const inScope = live.vpcs.filter(
     (vpc) => vpc.mode === 'enforce' && vpc.actions.some((a) => planned.has(a.id)),
@@ -322,10 +359,8 @@ export async function applyNetworkTask(deps: RunbookDeps, payload: unknown): Pro
     vpcs: inScope.map((vpc) => ({
       ...vpc,
       actions: vpc.actions.filter((a) => {
-        if (isAgentWork(a)) {
-          if (a.kind === 'UpdateContainerAgent' && a.apply) {
-            extra.push(skipped(a, 'agent updates are left to the reconcile function'));
-          }
+        if (a.kind === 'UpdateContainerAgent') {
+          if (a.apply) extra.push(skipped(a, 'agent updates are left to the reconcile function'));
           return false;
         }
         if (!planned.has(a.id)) {
@@ -336,80 +371,113 @@ export async function applyNetworkTask(deps: RunbookDeps, payload: unknown): Pro
       }),
     })),
   };
-  const apply = (p: Plan) =>
-    applyPlan(p, {
-      ports: deps.portsFor(input.region),
-      config: deps.config,
-      ...(deps.clock ? { clock: deps.clock } : {}),
-      ...(deps.log ? { progress: (line: string) => deps.log?.info(line) } : {}),
-    });
-  const report: ApplyReport = deps.leasing
-    ? await applyWithVpcLeases(
-        execPlan,
-        { ...deps.leasing, owner: `runbook:${executionArn ?? 'unnamed execution'}` },
-        deps.clock ?? realClock,
-        apply,
-      )
-    : await apply(execPlan);
-
-  const batches: RestartBatch[] = [];
-  for (const vpc of inScope) {
-    const networkFailed = report.outcomes.some((o) => o.vpcId === vpc.vpcId && o.status === 'failed');
-    const yieldedTo = report.yielded?.find((y) => y.vpcId === vpc.vpcId)?.holder;
-    for (const action of vpc.actions) {
-      if (action.kind !== 'RestartEcsAgent') continue;
-      if (!planned.has(action.id)) {
-        extra.push(skipped(action, 'not in the plan this execution showed: the next run plans it'));
-      } else if (yieldedTo !== undefined) {
-        extra.push(skipped(action, `not restarted: another writer (${yieldedTo}) holds this VPC's lease`));
-      } else if (networkFailed || report.stoppedAtMaxChanges) {
-        extra.push(
-          skipped(
-            action,
-            report.stoppedAtMaxChanges
-              ? 'not restarted: the change cap stopped the network repair'
-              : 'not restarted behind a network repair that failed in this VPC',
-          ),
-        );
-      } else {
-        for (let i = 0; i < action.instances.length; i += RESTART_BATCH_SIZE) {
-          batches.push({
-            actionId: action.id,
-            vpcId: action.vpcId,
-            reason: action.reason,
-            index: i / RESTART_BATCH_SIZE,
-            instances: action.instances.slice(i, i + RESTART_BATCH_SIZE).map((r) => ({ ...r })),
-          });
-        }
-      }
-    }
+  const fitted = fitPlan(execPlan);
+  const leasing = deps.leasing ? { ...deps.leasing, owner } : undefined;
+  const { held, yielded } = leasing
+    ? await acquireVpcLeases(fitted, leasing, (deps.clock ?? realClock).now())
+    : { held: [], yielded: [] };
+  // A VPC another writer holds is over before it starts: every action skipped, naming the holder.
+  const state = startRepair(fitted);
+  for (const y of yielded) {
+    const vpc = state.vpcs.find((v) => v.vpcId === y.vpcId);
+    const vpcPlan = fitted.vpcs.find((v) => v.vpcId === y.vpcId);
+    if (!vpc || !vpcPlan) continue;
+    vpc.phase = 'done';
+    vpc.outcomes = yieldedOutcomes(vpcPlan, y.holder, y.untilMs);
   }
-  const outcomes = [...report.outcomes, ...extra];
-  const touched = report.outcomes.flatMap((o) =>
-    o.status === 'applied' && ENDPOINT_KINDS.has(o.kind) && o.resourceId?.startsWith('vpce-')
-      ? [{ vpcId: o.vpcId, endpointId: o.resourceId }]
-      : [],
+  return { state, extra, held, yielded, steps: 0 };
+}
+
+/** The plan as the state can carry it: findings dropped when too large; refused when still too large. */
+function fitPlan(plan: Plan): Plan {
+  const size = (p: Plan) => JSON.stringify(startRepair(p)).length;
+  if (size(plan) <= REPAIR_STATE_BUDGET) return plan;
+  const lean = { ...plan, vpcs: plan.vpcs.map((v) => ({ ...v, findings: [] })) };
+  if (size(lean) <= REPAIR_STATE_BUDGET) return lean;
+  throw new RunbookError(
+    'RunbookScopeTooLarge',
+    `the repair of ${plan.vpcs.length} VPC(s) is more than one execution carries; nothing was changed: ` +
+      'start executions scoped to fewer VPCs (vpcIds)',
   );
+}
+
+/** The agents of every restart the repair finished, from its outcomes' details. */
+function agentCounts(plan: Plan, outcomes: readonly ActionOutcome[]): AgentCounts {
+  let restarted = 0;
+  let reconnected = 0;
+  let total = 0;
+  const restarts = new Map(
+    plan.vpcs.flatMap((v) => v.actions.filter((a) => a.kind === 'RestartEcsAgent')).map((a) => [a.id, a]),
+  );
+  for (const o of outcomes) {
+    const action = restarts.get(o.actionId);
+    if (!action || action.kind !== 'RestartEcsAgent' || o.status === 'skipped') continue;
+    total += action.instances.length;
+    const text = o.status === 'applied' ? (o.detail ?? '') : o.error;
+    const counted = /^(\d+)\/\d+ restarted, (\d+) reconnected/.exec(text);
+    restarted += Number(counted?.[1] ?? 0);
+    reconnected += Number(counted?.[2] ?? 0);
+  }
+  return { restarted, reconnected, total };
+}
+
+/**
+ * One step of the repair (the Repair Task state): the first step plans from the live state and
+ * takes the VPC leases; every step then writes what it can without waiting (shared/apply/executor.ts)
+ * and says how long the Wait state waits before the next. A step retried from the same carry
+ * re-reads before each write, so it never writes twice. The last step releases the leases and
+ * returns the report.
+ */
+export async function repairTask(deps: RunbookDeps, payload: unknown): Promise<RepairStepResult> {
+  const { input, plannedActionIds, executionArn, carry: previous } = parseTask(repairTaskSchema, payload);
+  const owner = `runbook:${executionArn ?? 'unnamed execution'}`;
+  const clock = deps.clock ?? realClock;
+  const leasing = deps.leasing ? { ...deps.leasing, owner } : undefined;
+  const carry = previous
+    ? (previous as unknown as RepairCarry)
+    : await firstCarry(deps, input, new Set(plannedActionIds), owner);
+  if (previous && leasing) await renewVpcLeases(carry.held, leasing, clock.now());
+  const step = await advanceRepair(carry.state, {
+    ports: deps.portsFor(input.region),
+    config: deps.config,
+    clock,
+    yieldToPacingOverMs: PACING_YIELD_MS,
+    ...(deps.log ? { progress: (line: string) => deps.log?.info(line) } : {}),
+  });
+  if (!step.done) {
+    return {
+      done: false,
+      waitSeconds: Math.min(MAX_WAIT_SECONDS, Math.max(1, Math.ceil(step.waitMs / 1000))),
+      carry: { ...carry, state: step.state, steps: carry.steps + 1 },
+      report: null,
+    };
+  }
+  if (leasing) await releaseVpcLeases(carry.held, leasing);
+  const report = repairReport(step.state);
+  const outcomes = [...report.outcomes, ...carry.extra];
+  // A yielded VPC's drift is still there: the repair has not converged.
+  const converged = report.converged && carry.yielded.length === 0;
   const networkReport = fitReport(
     {
       region: report.region,
-      converged: report.converged,
+      converged,
       stoppedAtMaxChanges: report.stoppedAtMaxChanges,
       writeCalls: report.writeCalls,
       throttledRetries: report.throttledRetries,
       counts: countOutcomes(outcomes),
-      plan: { ...live, vpcs: inScope },
+      agents: agentCounts(report.plan, outcomes),
+      plan: report.plan,
       outcomes,
     },
-    APPLY_RESULT_BUDGET - JSON.stringify({ touched, batches }).length,
+    APPLY_RESULT_BUDGET,
   );
-  deps.log?.info('runbook network repair done', {
+  deps.log?.info('runbook repair done', {
     ...networkReport.counts,
-    converged: report.converged,
+    converged,
     writeCalls: report.writeCalls,
-    batches: batches.length,
+    steps: carry.steps + 1,
   });
-  return { report: networkReport, touched, batches };
+  return { done: true, waitSeconds: 0, carry: null, report: networkReport };
 }
 
 /** Drops findings, then the plan and outcomes, until the report fits `budget` bytes of JSON. */
@@ -426,149 +494,6 @@ export function fitReport(report: NetworkReport, budget: number): NetworkReport 
   return counts;
 }
 
-// ------------------------------------------------------------------------------- check endpoints
-
-const checkTaskSchema = z.object({
-  input: normalizedInputSchema,
-  touched: z.array(touchedSchema),
-  attempts: z.number().int().min(0),
-});
-
-export interface EndpointCheck {
-  readonly attempts: number;
-  readonly allAvailable: boolean;
-  readonly failedCount: number;
-  readonly failed: readonly { vpcId: string; endpointId: string; state: string }[];
-  readonly pending: readonly { vpcId: string; endpointId: string; state: string }[];
-}
-
-const BROKEN = new Set(['failed', 'rejected', 'expired', 'deleted', 'deleting']);
-
-/** One look at the endpoints the repair touched; the state machine waits and asks again. */
-export async function checkEndpointsTask(deps: RunbookDeps, payload: unknown): Promise<EndpointCheck> {
-  const { input, touched, attempts } = parseTask(checkTaskSchema, payload);
-  const ec2 = deps.portsFor(input.region).ec2;
-  const failed: { vpcId: string; endpointId: string; state: string }[] = [];
-  const pending: { vpcId: string; endpointId: string; state: string }[] = [];
-  for (const vpcId of [...new Set(touched.map((t) => t.vpcId))]) {
-    const mine = touched.filter((x) => x.vpcId === vpcId);
-    const described = await ec2.describeVpcEndpoints(
-      vpcId,
-      mine.map((t) => t.endpointId),
-    );
-    const states = new Map(described.map((e) => [e.endpointId, e.state]));
-    for (const t of mine) {
-      // The adapter leaves deleted endpoints out: one that is gone is broken, not pending.
-      const state = states.get(t.endpointId) ?? 'deleted';
-      if (state === 'available') continue;
-      (BROKEN.has(state) ? failed : pending).push({ ...t, state });
-    }
-  }
-  return {
-    attempts: attempts + 1,
-    allAvailable: failed.length === 0 && pending.length === 0,
-    failedCount: failed.length,
-    failed,
-    pending,
-  };
-}
-
-// --------------------------------------------------------------------------------- restart batch
-
-const restartTaskSchema = z.object({ input: normalizedInputSchema, batch: restartBatchSchema });
-
-export interface BatchResult {
-  readonly actionId: string;
-  readonly index: number;
-  readonly commandId?: string;
-  readonly results: readonly { instanceId: string; status: string }[];
-}
-
-/** One SendCommand with the tool's document for ≤ 50 instances, then bounded polling of its invocations. */
-export async function restartBatchTask(deps: RunbookDeps, payload: unknown): Promise<BatchResult> {
-  const { input, batch } = parseTask(restartTaskSchema, payload);
-  const { config } = deps;
-  const ssm = deps.portsFor(input.region).ssm;
-  const clock = deps.clock ?? realClock;
-  const started = clock.now();
-  const instanceIds = batch.instances.map((i) => i.ec2InstanceId);
-  const commandId = await ssm.sendCommand(restartCommand(config, batch.vpcId, batch.reason, instanceIds));
-  const done = await pollInvocations(ssm, commandId, batch.instances, {
-    clock,
-    deadline: started + config.agentWaitTimeoutSeconds * 1000,
-  });
-  const results = batch.instances.map((ref) => ({
-    instanceId: ref.ec2InstanceId,
-    status: done.get(ref.ec2InstanceId)?.status ?? 'TimedOut',
-  }));
-  deps.log?.info('agent restart batch done', {
-    actionId: batch.actionId,
-    index: batch.index,
-    commandId,
-    succeeded: results.filter((r) => r.status === 'Success').length,
-    of: results.length,
-  });
-  return { actionId: batch.actionId, index: batch.index, commandId, results };
-}
-
-// --------------------------------------------------------------------------------- verify agents
-
-const batchResultSchema = z.object({
-  actionId: z.string(),
-  index: z.number(),
-  commandId: z.string().optional(),
-  results: z.array(z.object({ instanceId: z.string(), status: z.string() })),
-  error: z.object({ Error: z.string(), Cause: z.string().optional() }).optional(),
-});
-
-const verifyTaskSchema = z.object({
-  input: normalizedInputSchema,
-  batches: z.array(restartBatchSchema),
-  restarts: z.array(batchResultSchema),
-});
-
-export interface AgentVerification {
-  readonly reconnected: readonly string[];
-  readonly notReconnected: readonly string[];
-}
-
-/** Confirms through ECS (bounded polling) that each successfully restarted agent is connected again. */
-export async function verifyAgentsTask(deps: RunbookDeps, payload: unknown): Promise<AgentVerification> {
-  const { input, batches, restarts } = parseTask(verifyTaskSchema, payload);
-  const succeeded = new Set(
-    restarts.flatMap((r) => r.results.filter((x) => x.status === 'Success').map((x) => x.instanceId)),
-  );
-  let waiting: ContainerInstanceRef[] = batches
-    .flatMap((b) => b.instances)
-    .filter((ref) => succeeded.has(ref.ec2InstanceId));
-  if (waiting.length === 0) return { reconnected: [], notReconnected: [] };
-  const ecs = deps.portsFor(input.region).ecs;
-  const clock = deps.clock ?? realClock;
-  const deadline = clock.now() + deps.config.agentWaitTimeoutSeconds * 1000;
-  const reconnected: string[] = [];
-  let delay = 1000;
-  for (;;) {
-    const byCluster = new Map<string, ContainerInstanceRef[]>();
-    for (const ref of waiting) byCluster.set(ref.clusterArn, [...(byCluster.get(ref.clusterArn) ?? []), ref]);
-    const connected = new Set<string>();
-    for (const [cluster, refs] of byCluster) {
-      const states = await ecs.describeContainerInstances(
-        cluster,
-        refs.map((r) => r.containerInstanceArn),
-      );
-      for (const s of states) if (s.agentConnected) connected.add(s.containerInstanceArn);
-    }
-    reconnected.push(
-      ...waiting.filter((r) => connected.has(r.containerInstanceArn)).map((r) => r.ec2InstanceId),
-    );
-    waiting = waiting.filter((r) => !connected.has(r.containerInstanceArn));
-    if (waiting.length === 0 || clock.now() >= deadline) break;
-    await clock.sleep(Math.min(delay, Math.max(0, deadline - clock.now())));
-    delay = Math.min(delay * 2, 15_000);
-  }
-  return { reconnected, notReconnected: waiting.map((r) => r.ec2InstanceId) };
-}
-
 // ----------------------------------------------------------------------------------------- notify
 
 const errorOutputSchema = z.object({ Error: z.string(), Cause: z.string().optional() });
@@ -580,13 +505,8 @@ const notifyTaskSchema = z.discriminatedUnion('kind', [
   z.object({
     kind: z.literal('applied'),
     input: normalizedInputSchema,
-    apply: z.object({
-      // The report is ours (built by applyNetworkTask); only its envelope is checked here.
-      report: z.looseObject({ converged: z.boolean(), counts: countsSchema }),
-      batches: z.array(restartBatchSchema),
-    }),
-    restarts: z.array(batchResultSchema),
-    verify: z.object({ reconnected: z.array(z.string()), notReconnected: z.array(z.string()) }),
+    // The report is ours (built by the last Repair step); only its envelope is checked here.
+    report: z.looseObject({ converged: z.boolean(), counts: countsSchema }),
     executionArn: z.string().optional(),
   }),
   z.object({
@@ -629,23 +549,20 @@ export async function notifyTask(deps: RunbookDeps, payload: unknown): Promise<N
       break;
     }
     case 'applied': {
-      const composed = composeFinalReport(
-        task.apply.report as unknown as NetworkReport,
-        task.apply.batches,
-        task.restarts,
-        task.verify,
-      );
-      converged = composed.converged;
+      const report = task.report as unknown as NetworkReport;
+      converged = report.converged;
       outcome = converged ? 'applied' : 'needs-attention';
-      message = composed.report
-        ? buildDriftMessage({ report: composed.report, plan: composed.report.plan, ...url })
-        : summaryMessage({
-            scope: task.input,
-            converged,
-            counts: composed.counts,
-            agents: composed.agents,
-            ...url,
-          });
+      const { plan, outcomes } = report;
+      message =
+        plan && outcomes
+          ? buildDriftMessage({ report: reportOf(report, plan, outcomes), plan, ...url })
+          : summaryMessage({
+              scope: task.input,
+              converged,
+              counts: report.counts,
+              agents: report.agents ?? { restarted: 0, reconnected: 0, total: 0 },
+              ...url,
+            });
       break;
     }
     case 'rejected':
@@ -673,86 +590,16 @@ export async function notifyTask(deps: RunbookDeps, payload: unknown): Promise<N
   return { outcome, converged, delivered };
 }
 
-/** Adds one outcome per agent restart action (from the batches, their results and the ECS check). */
-export function composeFinalReport(
-  network: NetworkReport,
-  batches: readonly RestartBatch[],
-  restarts: readonly z.infer<typeof batchResultSchema>[],
-  verify: AgentVerification,
-): {
-  report?: ApplyReport;
-  converged: boolean;
-  counts: OutcomeCounts;
-  agents: { restarted: number; reconnected: number; total: number };
-} {
-  const status = new Map<string, string>();
-  const batchErrors = new Map<string, string>();
-  for (const r of restarts) {
-    for (const x of r.results) status.set(x.instanceId, x.status);
-    if (r.error) batchErrors.set(`${r.actionId}#${r.index}`, describeCause(r.error.Error, r.error.Cause));
-  }
-  const reconnected = new Set(verify.reconnected);
-  const agentOutcomes: ActionOutcome[] = [];
-  const actionIds = [...new Set(batches.map((b) => b.actionId))];
-  let restartedTotal = 0;
-  let total = 0;
-  for (const actionId of actionIds) {
-    const own = batches.filter((b) => b.actionId === actionId);
-    const instances = own.flatMap((b) => b.instances.map((i) => i.ec2InstanceId));
-    const restarted = instances.filter((id) => status.get(id) === 'Success');
-    const back = restarted.filter((id) => reconnected.has(id));
-    restartedTotal += restarted.length;
-    total += instances.length;
-    const problems = [
-      ...own.flatMap((b) => {
-        const error = batchErrors.get(`${actionId}#${b.index}`);
-        return error ? [`batch ${b.index + 1}: ${error}`] : [];
-      }),
-      ...instances
-        .filter((id) => status.has(id) && status.get(id) !== 'Success')
-        .map((id) => `${id}: command ${status.get(id)}`),
-      ...restarted.filter((id) => !reconnected.has(id)).map((id) => `${id}: agent not reconnected`),
-    ];
-    const detail = `${restarted.length}/${instances.length} restarted, ${back.length} reconnected`;
-    const vpcId = own[0]?.vpcId ?? '';
-    agentOutcomes.push(
-      problems.length > 0
-        ? {
-            status: 'failed',
-            actionId,
-            kind: 'RestartEcsAgent',
-            vpcId,
-            error: `${detail}; ${problems.join('; ')}`,
-          }
-        : { status: 'applied', actionId, kind: 'RestartEcsAgent', vpcId, detail },
-    );
-  }
-  const agentCounts = countOutcomes(agentOutcomes);
-  const counts = {
-    applied: network.counts.applied + agentCounts.applied,
-    skipped: network.counts.skipped,
-    failed: network.counts.failed + agentCounts.failed,
-  };
-  const converged = network.converged && agentCounts.failed === 0;
-  const agents = { restarted: restartedTotal, reconnected: reconnected.size, total };
-  if (!network.plan || !network.outcomes) return { converged, counts, agents };
-  const outcomes = [
-    ...network.outcomes.filter((o) => o.kind !== 'RestartEcsAgent' || o.status !== 'applied'),
-    ...agentOutcomes,
-  ];
+/** The report as the Slack message takes it (only when the state kept the plan and outcomes). */
+function reportOf(report: NetworkReport, plan: Plan, outcomes: readonly ActionOutcome[]): ApplyReport {
   return {
-    report: {
-      region: network.region,
-      plan: network.plan,
-      outcomes,
-      writeCalls: network.writeCalls + batches.length,
-      throttledRetries: network.throttledRetries ?? 0,
-      stoppedAtMaxChanges: network.stoppedAtMaxChanges,
-      converged,
-    },
-    converged,
-    counts,
-    agents,
+    region: report.region,
+    plan,
+    outcomes,
+    writeCalls: report.writeCalls,
+    throttledRetries: report.throttledRetries ?? 0,
+    stoppedAtMaxChanges: report.stoppedAtMaxChanges,
+    converged: report.converged,
   };
 }
 
@@ -771,10 +618,7 @@ export function describeCause(error: string, cause: string | undefined): string 
 const failureStateSchema = z.looseObject({
   error: errorOutputSchema.optional(),
   plan: z.looseObject({ input: normalizedInputSchema }).optional(),
-  apply: z.looseObject({ report: z.looseObject({ counts: countsSchema }) }).optional(),
-  check: z
-    .looseObject({ failed: z.array(touchedSchema.extend({ state: z.string() })).optional() })
-    .optional(),
+  repair: z.looseObject({ report: z.looseObject({ counts: countsSchema }).nullable().optional() }).optional(),
 });
 
 function describeFailure(
@@ -786,17 +630,13 @@ function describeFailure(
   const parsed = failureStateSchema.safeParse(state);
   const s = parsed.success ? parsed.data : {};
   const input = s.plan?.input ?? safeInput(executionInput, defaultRegion);
-  const failedEndpoints = s.check?.failed ?? [];
-  const cause =
-    describeCause(s.error?.Error ?? 'Unknown', s.error?.Cause) +
-    (failedEndpoints.length > 0
-      ? ` (${failedEndpoints.map((f) => `${f.endpointId} ${f.state}`).join(', ')})`
-      : '');
+  const cause = describeCause(s.error?.Error ?? 'Unknown', s.error?.Cause);
+  const applied = s.repair?.report?.counts;
   return {
     scope: input,
     error: s.error?.Error ?? 'Unknown',
     cause,
-    ...(s.apply ? { applied: s.apply.report.counts } : {}),
+    ...(applied ? { applied } : {}),
     ...(executionUrl ? { executionUrl } : {}),
   };
 }
@@ -820,15 +660,7 @@ function parseTask<T>(schema: z.ZodType<T>, payload: unknown): T {
   return parsed.data;
 }
 
-export const RUNBOOK_TASKS = [
-  'plan',
-  'requestApproval',
-  'applyNetwork',
-  'checkEndpoints',
-  'restartBatch',
-  'verifyAgents',
-  'notify',
-] as const;
+export const RUNBOOK_TASKS = ['plan', 'requestApproval', 'repair', 'notify'] as const;
 export type RunbookTaskName = (typeof RUNBOOK_TASKS)[number];
 
 const envelopeSchema = z.looseObject({ task: z.enum(RUNBOOK_TASKS), executionArn: z.string().optional() });
@@ -850,14 +682,8 @@ export async function runTask(deps: RunbookDeps, task: RunbookTaskName, payload:
         return await planTask(deps, body.input);
       case 'requestApproval':
         return await requestApprovalTask(deps, payload);
-      case 'applyNetwork':
-        return await applyNetworkTask(deps, payload);
-      case 'checkEndpoints':
-        return await checkEndpointsTask(deps, payload);
-      case 'restartBatch':
-        return await restartBatchTask(deps, payload);
-      case 'verifyAgents':
-        return await verifyAgentsTask(deps, payload);
+      case 'repair':
+        return await repairTask(deps, payload);
       case 'notify':
         return await notifyTask(deps, payload);
     }

@@ -55,9 +55,85 @@ export function vpcsToWrite(plan: Plan): string[] {
   return plan.vpcs.filter((v) => v.mode === 'enforce' && v.actions.some((a) => a.apply)).map((v) => v.vpcId);
 }
 
-function yieldedOutcomes(vpc: VpcPlan, holder: string, untilMs: number): ActionOutcome[] {
+/** The outcomes of a VPC left to the writer holding its lease. */
+export function yieldedOutcomes(vpc: VpcPlan, holder: string, untilMs: number): ActionOutcome[] {
   const why = `not applied: another writer (${holder}) holds this VPC's lease until ${new Date(untilMs).toISOString()}; it re-reads the VPC itself, and the next event or sweep re-plans it`;
   return vpc.actions.map((a) => ({ status: 'skipped', actionId: a.id, kind: a.kind, vpcId: a.vpcId, why }));
+}
+
+export interface YieldedVpc {
+  readonly vpcId: string;
+  readonly holder: string;
+  readonly untilMs: number;
+}
+
+/** Takes the lease of every VPC `plan` writes; the ones another writer holds are yielded (and told). */
+export async function acquireVpcLeases(
+  plan: Plan,
+  leasing: VpcLeasing,
+  nowMs: number,
+): Promise<{ held: string[]; yielded: YieldedVpc[] }> {
+  const held: string[] = [];
+  const yielded: YieldedVpc[] = [];
+  try {
+    for (const vpcId of vpcsToWrite(plan)) {
+      const got = await leasing.store.acquire(vpcId, leasing.owner, nowMs, leasing.durationMs);
+      if (got.kind === 'acquired') {
+        held.push(vpcId);
+      } else {
+        yielded.push({ vpcId, holder: got.holder, untilMs: got.untilMs });
+        leasing.onEvent?.({ kind: 'yielded', vpcId, holder: got.holder, untilMs: got.untilMs });
+      }
+    }
+  } catch (error) {
+    // Nothing is written without every lease asked for: the ones taken so far are given back.
+    await releaseVpcLeases(held, leasing);
+    throw error;
+  }
+  return { held, yielded };
+}
+
+/** Extends the held leases; a lost one is told, not thrown (the writer finishes what it started). */
+export async function renewVpcLeases(
+  held: readonly string[],
+  leasing: VpcLeasing,
+  nowMs: number,
+): Promise<void> {
+  for (const vpcId of held) {
+    try {
+      const ok = await leasing.store.renew(vpcId, leasing.owner, nowMs, leasing.durationMs);
+      if (!ok) leasing.onEvent?.({ kind: 'renewal-lost', vpcId });
+    } catch {
+      leasing.onEvent?.({ kind: 'renewal-lost', vpcId });
+    }
+  }
+}
+
+/** Ends the held leases; one that cannot be released ends by itself after its duration. */
+export async function releaseVpcLeases(held: readonly string[], leasing: VpcLeasing): Promise<void> {
+  for (const vpcId of held) {
+    try {
+      await leasing.store.release(vpcId, leasing.owner);
+    } catch (error) {
+      leasing.onEvent?.({ kind: 'release-failed', vpcId, error: String(error) });
+    }
+  }
+}
+
+/** The report of the writes done, with the yielded VPCs' actions skipped (so not converged). */
+export function withYielded(plan: Plan, report: ApplyReport, yielded: readonly YieldedVpc[]): ApplyReport {
+  if (yielded.length === 0) return report;
+  const skipped = plan.vpcs.flatMap((v) => {
+    const y = yielded.find((x) => x.vpcId === v.vpcId);
+    return y ? yieldedOutcomes(v, y.holder, y.untilMs) : [];
+  });
+  return {
+    ...report,
+    plan,
+    outcomes: [...report.outcomes, ...skipped],
+    converged: false,
+    yielded: [...yielded],
+  };
 }
 
 /**
@@ -71,67 +147,25 @@ export async function applyWithVpcLeases(
   clock: Pick<Clock, 'now'>,
   apply: (p: Plan) => Promise<ApplyReport>,
 ): Promise<ApplyReport> {
-  const toWrite = vpcsToWrite(plan);
-  const held = new Set<string>();
-  const yielded = new Map<string, { holder: string; untilMs: number }>();
+  let held: string[] = [];
   let renewal: ReturnType<typeof setInterval> | undefined;
   try {
-    for (const vpcId of toWrite) {
-      const got = await leasing.store.acquire(vpcId, leasing.owner, clock.now(), leasing.durationMs);
-      if (got.kind === 'acquired') {
-        held.add(vpcId);
-      } else {
-        yielded.set(vpcId, { holder: got.holder, untilMs: got.untilMs });
-        leasing.onEvent?.({ kind: 'yielded', vpcId, holder: got.holder, untilMs: got.untilMs });
-      }
-    }
-    if (held.size > 0) {
+    const leases = await acquireVpcLeases(plan, leasing, clock.now());
+    held = leases.held;
+    if (held.length > 0) {
       // Renewed at a third of the duration: two renewals can fail before another writer may take over.
       renewal = setInterval(
-        () => void renewAll(held, leasing, clock),
+        () => void renewVpcLeases(held, leasing, clock.now()),
         Math.max(1000, leasing.durationMs / 3),
       );
       renewal.unref?.();
     }
-    const mine: Plan = { ...plan, vpcs: plan.vpcs.filter((v) => !yielded.has(v.vpcId)) };
-    const report = await apply(mine);
-    if (yielded.size === 0) return report;
-    const skipped = plan.vpcs.flatMap((v) => {
-      const y = yielded.get(v.vpcId);
-      return y ? yieldedOutcomes(v, y.holder, y.untilMs) : [];
-    });
-    return {
-      ...report,
-      plan,
-      outcomes: [...report.outcomes, ...skipped],
-      converged: false,
-      yielded: [...yielded].map(([vpcId, y]) => ({ vpcId, ...y })),
-    };
+    const yieldedIds = new Set(leases.yielded.map((y) => y.vpcId));
+    const mine: Plan = { ...plan, vpcs: plan.vpcs.filter((v) => !yieldedIds.has(v.vpcId)) };
+    return withYielded(plan, await apply(mine), leases.yielded);
   } finally {
     if (renewal) clearInterval(renewal);
-    for (const vpcId of held) {
-      try {
-        await leasing.store.release(vpcId, leasing.owner);
-      } catch (error) {
-        // The lease then ends by itself after its duration.
-        leasing.onEvent?.({ kind: 'release-failed', vpcId, error: String(error) });
-      }
-    }
-  }
-}
-
-async function renewAll(
-  held: ReadonlySet<string>,
-  leasing: VpcLeasing,
-  clock: Pick<Clock, 'now'>,
-): Promise<void> {
-  for (const vpcId of held) {
-    try {
-      const ok = await leasing.store.renew(vpcId, leasing.owner, clock.now(), leasing.durationMs);
-      if (!ok) leasing.onEvent?.({ kind: 'renewal-lost', vpcId });
-    } catch {
-      leasing.onEvent?.({ kind: 'renewal-lost', vpcId });
-    }
+    await releaseVpcLeases(held, leasing);
   }
 }
 

@@ -1,6 +1,6 @@
 /**
- * One agent-restart batch: SendCommand with the tool's SSM document for at most 50 instances, then
- * bounded polling of the invocations. Shared by the executor and the runbook's Map iterations.
+ * One agent-restart batch: SendCommand with the tool's SSM document for at most 50 instances, and
+ * what a look at its invocations says. The executor's restart steps use them.
  */
 import type { RemediatorConfig } from '../core/config.js';
 import type { ContainerInstanceRef, Platform } from '../core/domain.js';
@@ -136,41 +136,29 @@ export function restartCommand(
 }
 
 /**
- * Polls the command's invocations (one ListCommandInvocations round, paginated, per poll) with backoff
- * until every instance's result is final or `deadline` passes; the ones still running then count as
- * TimedOut. An instance SSM has not registered yet is still pending.
+ * One look at the command's invocations (one ListCommandInvocations round, paginated): the instances
+ * whose result is final. At or past `deadline`, the ones still running count as TimedOut. An instance
+ * SSM has not registered yet is still pending.
  */
-export async function pollInvocations(
+export async function pollInvocationsOnce(
   ssm: SsmCommander,
   commandId: string,
   instances: readonly Pick<ContainerInstanceRef, 'ec2InstanceId' | 'platform'>[],
-  options: { clock: Clock; deadline: number; progress?: (line: string) => void },
+  options: { now: number; deadline: number },
 ): Promise<Map<string, CommandInvocation>> {
-  const { clock, deadline } = options;
-  const started = clock.now();
   const done = new Map<string, CommandInvocation>();
-  let delay = 1000;
-  for (;;) {
-    const details = new Map((await ssm.listInvocations(commandId)).map((d) => [d.instanceId, d]));
-    for (const { ec2InstanceId, platform } of instances) {
-      if (done.has(ec2InstanceId)) continue;
-      const detail = details.get(ec2InstanceId);
-      if (!detail) continue;
-      const result = restartResult(detail, platform);
-      if (TERMINAL.has(result.status)) done.set(ec2InstanceId, result);
-    }
-    if (done.size === instances.length) return done;
-    if (clock.now() >= deadline) {
-      for (const { ec2InstanceId } of instances) {
-        if (!done.has(ec2InstanceId))
-          done.set(ec2InstanceId, { instanceId: ec2InstanceId, status: 'TimedOut' });
-      }
-      return done;
-    }
-    options.progress?.(
-      `command ${commandId}: ${done.size}/${instances.length} finished… ${Math.round((clock.now() - started) / 1000)} s`,
-    );
-    await clock.sleep(Math.min(delay, Math.max(0, deadline - clock.now())));
-    delay = Math.min(delay * 2, 15000);
+  const details = new Map((await ssm.listInvocations(commandId)).map((d) => [d.instanceId, d]));
+  for (const { ec2InstanceId, platform } of instances) {
+    const detail = details.get(ec2InstanceId);
+    if (!detail) continue;
+    const result = restartResult(detail, platform);
+    if (TERMINAL.has(result.status)) done.set(ec2InstanceId, result);
   }
+  if (done.size < instances.length && options.now >= options.deadline) {
+    for (const { ec2InstanceId } of instances) {
+      if (!done.has(ec2InstanceId))
+        done.set(ec2InstanceId, { instanceId: ec2InstanceId, status: 'TimedOut' });
+    }
+  }
+  return done;
 }

@@ -63,7 +63,7 @@ const MAX_BACKOFF_MS = 20000;
 export const THROTTLE_ERROR = 'RequestLimitExceeded';
 
 export class Ec2Pacer {
-  private readonly levels = new Map<string, BucketLevel>();
+  private readonly buckets = new Map<string, BucketLevel>();
   private readonly clock: PacingClock;
   readonly throttleRetries: number;
   private readonly backoffMs: number;
@@ -92,9 +92,9 @@ export class Ec2Pacer {
   async acquire(bucket: Ec2Bucket): Promise<void> {
     const rate = this.rate(bucket);
     const now = this.clock.now();
-    const level = this.levels.get(bucket.name) ?? fullBucket(rate, now);
+    const level = this.buckets.get(bucket.name) ?? fullBucket(rate, now);
     const { level: next, waitMs } = reserve(rate, level, now);
-    this.levels.set(bucket.name, next);
+    this.buckets.set(bucket.name, next);
     if (waitMs > 0) {
       this.paced++;
       this.waited += waitMs;
@@ -102,11 +102,32 @@ export class Ec2Pacer {
     }
   }
 
+  /** Milliseconds before a request of `action` would get a token (0: one is in the bucket now). */
+  readyInMs(action: string): number {
+    const bucket = ec2BucketFor(action);
+    const rate = this.rate(bucket);
+    const now = this.clock.now();
+    return reserve(rate, this.buckets.get(bucket.name) ?? fullBucket(rate, now), now).waitMs;
+  }
+
+  /** The buckets' levels (a workflow's next step restores them: one run, one set of buckets). */
+  levels(): Record<string, BucketLevel> {
+    return Object.fromEntries(this.buckets);
+  }
+
+  /** Takes levels saved by `levels()`; a level from the future (clock skew) is taken as now. */
+  restore(levels: Readonly<Record<string, BucketLevel>>): void {
+    const now = this.clock.now();
+    for (const [name, level] of Object.entries(levels)) {
+      this.buckets.set(name, { tokens: level.tokens, atMs: Math.min(level.atMs, now) });
+    }
+  }
+
   /** EC2 refused a request of this bucket as throttled. */
   onThrottled(bucket: Ec2Bucket, action: string): void {
     const rate = this.rate(bucket);
     const now = this.clock.now();
-    this.levels.set(bucket.name, emptied(rate, this.levels.get(bucket.name) ?? fullBucket(rate, now), now));
+    this.buckets.set(bucket.name, emptied(rate, this.buckets.get(bucket.name) ?? fullBucket(rate, now), now));
     this.throttled++;
     this.byAction.set(action, (this.byAction.get(action) ?? 0) + 1);
   }

@@ -156,7 +156,21 @@ export interface ThrottleCounter {
   throttledRetries(): number;
 }
 
-/** Everything apply needs; built once in the composition root. */
+/** A client-side token bucket's level (shared/core/token-bucket.ts), per EC2 bucket name. */
+export type PacingLevels = Readonly<Record<string, { readonly tokens: number; readonly atMs: number }>>;
+
+/**
+ * The EC2 client's pacing seen from the executor: how far the next token of an action is, and the
+ * buckets' levels, which a workflow carries from one step (one Lambda invocation) to the next so
+ * that every step of a run draws from the same buckets.
+ */
+export interface WritePacing {
+  /** Milliseconds before a request of `action` would get a client-side token (0: now). */
+  readyInMs(action: string): number;
+  levels(): PacingLevels;
+  restore(levels: PacingLevels): void;
+}
+
 /** Route 53 writes (issue #13 §1). */
 export interface DnsWriter {
   /**
@@ -170,6 +184,7 @@ export interface DnsWriter {
   ): Promise<'associated' | 'alreadyAssociated'>;
 }
 
+/** Everything apply needs; built once in the composition root. */
 export interface RemediatorPorts {
   readonly reader: StateReader;
   readonly ec2: Ec2Writer;
@@ -179,6 +194,8 @@ export interface RemediatorPorts {
   readonly ecs: EcsAgentControl;
   /** Present when the EC2 client paces and retries throttled requests (shared/aws/ec2-pacing.ts). */
   readonly throttle?: ThrottleCounter;
+  /** Present with the pacing EC2 client (the same pacer as `throttle`). */
+  readonly pacing?: WritePacing;
 }
 
 /** This tool's findings in Security Hub, read back (GetFindings, every page). */

@@ -432,6 +432,11 @@ describe('runbook', () => {
     Retry?: { ErrorEquals: string[] }[];
     Catch?: { ErrorEquals: string[]; Next: string }[];
     ItemProcessor?: { States: Record<string, AslState> };
+    Next?: string;
+    Default?: string;
+    SecondsPath?: string;
+    TimeoutSeconds?: number;
+    Choices?: { Variable: string; BooleanEquals?: boolean; Next: string }[];
   };
   const machine = () => {
     const machines = ofType('AWS::StepFunctions::StateMachine');
@@ -476,7 +481,15 @@ describe('runbook', () => {
 
   it('retries Lambda’s transient errors on every Task and catches everything else', () => {
     const tasks = allStates(definition().states).filter(([, s]) => s.Type === 'Task');
-    expect(tasks.length).toBeGreaterThanOrEqual(9);
+    expect(tasks.map(([name]) => name).sort()).toEqual([
+      'NotifyFailure',
+      'NotifyPlan',
+      'NotifyRejected',
+      'NotifyResult',
+      'Plan',
+      'Repair',
+      'RequestApproval',
+    ]);
     for (const [name, task] of tasks) {
       const retried = (task.Retry ?? []).flatMap((r) => r.ErrorEquals);
       expect([name, retried]).toEqual([name, expect.arrayContaining(LAMBDA_ERRORS)]);
@@ -493,6 +506,32 @@ describe('runbook', () => {
       ErrorEquals: ['Rejected', 'States.Timeout'],
       Next: 'NotifyRejected',
     });
+  });
+
+  it('waits in Wait states, not in Lambda: Repair → RepairDone → WaitForRepair (its seconds from the step) → Repair', () => {
+    const { states } = definition();
+    expect(states.StartRepair).toMatchObject({ Type: 'Pass', Next: 'Repair' });
+    expect(states.Repair).toMatchObject({ Type: 'Task', Next: 'RepairDone' });
+    expect(states.RepairDone).toMatchObject({
+      Type: 'Choice',
+      Choices: [{ Variable: '$.repair.done', BooleanEquals: true, Next: 'NotifyResult' }],
+      Default: 'WaitForRepair',
+    });
+    expect(states.WaitForRepair).toEqual({
+      Type: 'Wait',
+      SecondsPath: '$.repair.waitSeconds',
+      Next: 'Repair',
+    });
+    // One step is short: the changes function's timeout is five minutes, the Task's a little more.
+    const changes = props('RunbookChangesLambdaFunction');
+    expect(changes.Timeout).toBe(300);
+    expect(states.Repair?.TimeoutSeconds).toBeGreaterThan(300);
+    // No other loop: the only Wait is the repair's.
+    expect(
+      allStates(states)
+        .filter(([, st]) => st.Type === 'Wait')
+        .map(([name]) => name),
+    ).toEqual(['WaitForRepair']);
   });
 
   it('routes POST /slack/interactions to the approvals function', () => {

@@ -6,19 +6,16 @@
 import { DeleteVpcEndpointsCommand, DescribeVpcEndpointsCommand } from '@aws-sdk/client-ec2';
 import { createRemediatorPorts } from '../../shared/app/ports.js';
 import {
-  applyNetworkTask,
-  checkEndpointsTask,
-  composeFinalReport,
   fitReport,
   notifyTask,
   parseRunbookInput,
   planTask,
-  restartBatchTask,
-  verifyAgentsTask,
+  repairTask,
   type NetworkReport,
-  type RestartBatch,
+  type RepairStepResult,
   type RunbookDeps,
 } from '../../shared/app/runbook.js';
+import { startRepair } from '../../shared/apply/executor.js';
 import { createAwsClients } from '../../shared/aws/clients.js';
 import { defaultConfig } from '../../shared/core/config.js';
 import type { ObservedEndpoint, Plan } from '../../shared/core/domain.js';
@@ -92,15 +89,6 @@ const instance = (n: number) => ({
   containerInstanceArn: `arn:aws:ecs:us-east-1:123456789012:container-instance/payments/ci-${n}`,
   ec2InstanceId: `i-0000000000000000${n}`,
   platform: 'linux' as const,
-});
-
-const batch = (count: number, overrides: Partial<RestartBatch> = {}): RestartBatch => ({
-  actionId: 'vpc-1:RestartEcsAgent:agents',
-  vpcId: 'vpc-1',
-  reason: 'ecs-telemetry endpoint(s) change: 2 agent(s) must <reconnect>',
-  index: 0,
-  instances: Array.from({ length: count }, (_, i) => instance(i + 1)),
-  ...overrides,
 });
 
 describe('execution input', () => {
@@ -195,7 +183,30 @@ describe('the Plan task and the Region', () => {
   });
 });
 
-describe('plan and network repair on the emulator', () => {
+/**
+ * What the state machine does with the Repair task: call it, Wait `waitSeconds` (here: the fake
+ * clock moves), call it again with the carry it returned, as JSON, until it is done.
+ */
+async function runRepair(
+  runbookDeps: RunbookDeps,
+  payload: { input: unknown; plannedActionIds: readonly string[]; executionArn?: string; carry?: unknown },
+): Promise<{ steps: RepairStepResult[]; last: RepairStepResult }> {
+  const clock = runbookDeps.clock as ReturnType<typeof fakeClock>;
+  const steps: RepairStepResult[] = [];
+  let carry: unknown = payload.carry ?? null;
+  for (let i = 0; i < 500; i++) {
+    const step = JSON.parse(
+      JSON.stringify(await repairTask(runbookDeps, { ...payload, carry })),
+    ) as RepairStepResult;
+    steps.push(step);
+    if (step.done) return { steps, last: step };
+    await clock.sleep(step.waitSeconds * 1000);
+    carry = step.carry;
+  }
+  throw new Error('the repair did not finish in 500 steps');
+}
+
+describe('plan and repair on the emulator', () => {
   it('applies only what the plan showed: drift that appeared after planning waits for the next run', async () => {
     const endpoint = await resetEmulator();
     const clients = createAwsClients({ region: 'us-east-1', endpointUrl: endpoint });
@@ -204,6 +215,7 @@ describe('plan and network repair on the emulator', () => {
       portsFor: () => createRemediatorPorts(clients),
       config: { ...defaultConfig, maxChanges: 40, updateOldAgents: false },
       defaultRegion: 'us-east-1',
+      clock: fakeClock(),
     };
     const summary = await planTask(runbookDeps, { mode: 'apply' });
     expect(summary.drift).toBe(true);
@@ -215,18 +227,30 @@ describe('plan and network repair on the emulator', () => {
 
     // New drift after the plan (and after the approval it would have been shown in).
     await clients.ec2.send(new DeleteVpcEndpointsCommand({ VpcEndpointIds: [account.endpoints.ecsAgent] }));
-    const result = await applyNetworkTask(runbookDeps, {
+    const { steps, last } = await runRepair(runbookDeps, {
       input: summary.input,
       plannedActionIds: summary.plannedActionIds,
     });
-
-    const ecsAgentCreate = result.report.outcomes?.find((o) =>
-      o.actionId.endsWith('CreateVpcEndpoint:ecs-agent'),
+    const report = last.report;
+    console.log(
+      `${steps.length} step(s), waits ${steps.map((s) => s.waitSeconds).join(',')} s; ` +
+        `largest step result ${Math.max(...steps.map((s) => JSON.stringify(s).length))} bytes`,
     );
-    expect(ecsAgentCreate).toMatchObject({
+
+    const outcome = (suffix: string) => report?.outcomes?.find((o) => o.actionId.endsWith(suffix));
+    expect(outcome('CreateVpcEndpoint:ecs-agent')).toMatchObject({
       status: 'skipped',
       why: expect.stringMatching(/not in the plan/),
     });
+    // The agents depend on ecs-agent, which this execution may not re-create: they are not restarted.
+    expect(report?.outcomes?.filter((o) => o.kind === 'RestartEcsAgent')).toEqual([
+      expect.objectContaining({
+        status: 'skipped',
+        why: expect.stringContaining(
+          'not restarted behind a broken endpoint (ecs-agent: no ecs-agent endpoint exists)',
+        ),
+      }),
+    ]);
     const { VpcEndpoints = [] } = await clients.ec2.send(
       new DescribeVpcEndpointsCommand({ Filters: [{ Name: 'vpc-id', Values: [account.vpcIds.payments] }] }),
     );
@@ -234,27 +258,18 @@ describe('plan and network repair on the emulator', () => {
     const liveServices = live.map((e) => e.ServiceName);
     expect(liveServices).not.toContainEqual(expect.stringMatching(/\.ecs-agent$/));
     expect(liveServices).toContainEqual(expect.stringMatching(/\.ecs-telemetry$/));
-    // Only the enforce VPC is in the report; every planned network action has an outcome (the agent
-    // restart is the runbook's later step: it comes back as batches).
-    expect(new Set(result.report.plan?.vpcs.map((v) => v.vpcId))).toEqual(new Set([account.vpcIds.payments]));
-    for (const id of summary.plannedActionIds.filter((a) => !a.includes(':RestartEcsAgent:'))) {
-      expect(result.report.outcomes?.map((o) => o.actionId)).toContain(id);
+    // Only the enforce VPC is in the report; every planned action has an outcome.
+    expect(new Set(report?.plan?.vpcs.map((v) => v.vpcId))).toEqual(new Set([account.vpcIds.payments]));
+    for (const id of summary.plannedActionIds) {
+      expect(report?.outcomes?.map((o) => o.actionId)).toContain(id);
     }
-    expect(result.touched.length).toBeGreaterThan(0);
-    expect(
-      result.touched.filter(
-        (t) => !(t.endpointId.startsWith('vpce-') && t.vpcId === account.vpcIds.payments),
-      ),
-    ).toEqual([]);
-    expect(result.batches.flatMap((b) => b.instances).length).toBe(
-      account.vpcs.payments.containerInstances.length,
-    );
-    expect(JSON.stringify(result).length).toBeLessThan(160_000);
+    // Every step's result fits the execution state (256 KB) with room for the rest of it.
+    for (const step of steps) expect(JSON.stringify(step).length).toBeLessThan(160_000);
   }, 60_000);
 });
 
-describe('network repair under the VPC lease (one writer per VPC)', () => {
-  it('yields a VPC another writer holds: nothing written there, no restart batches, the holder named', async () => {
+describe('repair under the VPC lease (one writer per VPC)', () => {
+  it('yields a VPC another writer holds: nothing written there, no agent restarted, the holder named', async () => {
     const endpoint = await resetEmulator();
     const clients = createAwsClients({ region: 'us-east-1', endpointUrl: endpoint });
     const account = await seedDemoAccount(clients);
@@ -265,205 +280,242 @@ describe('network repair under the VPC lease (one writer per VPC)', () => {
       config: { ...defaultConfig, maxChanges: 40, updateOldAgents: false },
       defaultRegion: 'us-east-1',
       leasing: { store, durationMs: 120_000 },
+      clock: fakeClock(Date.now()),
     };
     const summary = await planTask(runbookDeps, { mode: 'apply' });
     const vpcId = account.vpcIds.payments;
     await store.acquire(vpcId, 'reconcile:2026/12/03/[$LATEST]abc', Date.now(), 120_000);
-    const result = await applyNetworkTask(runbookDeps, {
+    const { steps, last } = await runRepair(runbookDeps, {
       input: summary.input,
       plannedActionIds: summary.plannedActionIds,
       executionArn: 'arn:aws:states:us-east-1:123456789012:execution:runbook:e1',
     });
     const whys = new Set(
-      result.report.outcomes?.map((o) =>
+      last.report?.outcomes?.map((o) =>
         o.status === 'skipped' ? o.why.split(';')[0]?.replace(/until \S+$/, 'until <time>') : o.status,
       ),
     );
     expect({
-      writeCalls: result.report.writeCalls,
-      whys: [...whys].sort(),
-      batches: result.batches,
-      touched: result.touched,
+      steps: steps.length,
+      writeCalls: last.report?.writeCalls,
+      converged: last.report?.converged,
+      whys: [...whys],
+      restarts: last.report?.outcomes?.filter((o) => o.kind === 'RestartEcsAgent').map((o) => o.status),
     }).toEqual({
+      steps: 1,
       writeCalls: 0,
+      converged: false,
       whys: [
         "not applied: another writer (reconcile:2026/12/03/[$LATEST]abc) holds this VPC's lease until <time>",
-        "not restarted: another writer (reconcile:2026/12/03/[$LATEST]abc) holds this VPC's lease",
-      ].sort(),
-      batches: [],
-      touched: [],
+      ],
+      restarts: ['skipped'],
     });
   }, 60_000);
 
-  it('holds the lease as runbook:<execution ARN> while it writes, and frees it afterwards', async () => {
+  it('takes the lease as runbook:<execution ARN> at the first step, renews it at each later one, frees it at the end', async () => {
     const endpoint = await resetEmulator();
     const clients = createAwsClients({ region: 'us-east-1', endpointUrl: endpoint });
     const account = await seedDemoAccount(clients);
     const store = new DynamoDbVpcLeaseStore(await createCoordinationTable(endpoint));
-    const holders: string[] = [];
+    const calls: string[] = [];
     const watching = {
       acquire: async (...args: Parameters<typeof store.acquire>) => {
-        holders.push(args[1]);
+        calls.push(`acquire ${args[1]}`);
         return store.acquire(...args);
       },
-      renew: store.renew.bind(store),
-      release: store.release.bind(store),
+      renew: async (...args: Parameters<typeof store.renew>) => {
+        calls.push('renew');
+        return store.renew(...args);
+      },
+      release: async (...args: Parameters<typeof store.release>) => {
+        calls.push('release');
+        return store.release(...args);
+      },
     };
     const runbookDeps: RunbookDeps = {
       portsFor: () => createRemediatorPorts(clients),
       config: { ...defaultConfig, maxChanges: 40, updateOldAgents: false },
       defaultRegion: 'us-east-1',
       leasing: { store: watching, durationMs: 120_000 },
+      clock: fakeClock(Date.now()),
     };
     const summary = await planTask(runbookDeps, { mode: 'apply' });
-    const result = await applyNetworkTask(runbookDeps, {
+    // The other writer's view while the repair is between two steps: the VPC is held.
+    const { steps, last } = await runRepair(runbookDeps, {
       input: summary.input,
       plannedActionIds: summary.plannedActionIds,
       executionArn: 'arn:aws:states:us-east-1:123456789012:execution:runbook:e2',
     });
-    expect({ holders, wrote: result.report.writeCalls > 0 }).toEqual({
-      holders: ['runbook:arn:aws:states:us-east-1:123456789012:execution:runbook:e2'],
-      wrote: true,
-    });
+    console.log(`lease calls over ${steps.length} step(s): ${calls.join(', ')}`);
+    expect(calls[0]).toBe('acquire runbook:arn:aws:states:us-east-1:123456789012:execution:runbook:e2');
+    expect(calls.filter((c) => c.startsWith('acquire'))).toHaveLength(1);
+    expect(calls.filter((c) => c === 'renew')).toHaveLength(steps.length - 1);
+    expect(calls.at(-1)).toBe('release');
+    expect(last.report?.writeCalls).toBeGreaterThan(0);
     expect((await store.acquire(account.vpcIds.payments, 'next', Date.now(), 1000)).kind).toBe('acquired');
   }, 60_000);
 });
 
-describe('checkEndpoints', () => {
-  it('tells available, pending, failed and gone apart, and counts attempts', async () => {
+describe('repair steps with ports that show what the emulator cannot (pending endpoints, SSM, ECS)', () => {
+  const restartPlan = (instances: number): Plan => ({
+    region: 'us-east-1',
+    vpcs: [
+      {
+        vpcId: 'vpc-1',
+        mode: 'enforce',
+        findings: [],
+        actions: [
+          {
+            kind: 'RestartEcsAgent',
+            id: 'vpc-1:RestartEcsAgent:agents',
+            vpcId: 'vpc-1',
+            reason: 'ecs-telemetry endpoint(s) change: agents must <reconnect>',
+            apply: true,
+            instances: Array.from({ length: instances }, (_, i) => instance(i + 1)),
+            dependsOn: ['ecs-agent'],
+          },
+        ],
+        estimatedMonthlyCostUsd: 0,
+      },
+    ],
+    estimatedMonthlyCostUsd: 0,
+    warnings: [],
+  });
+  const carryFor = (plan: Plan) => ({ state: startRepair(plan), extra: [], held: [], yielded: [], steps: 0 });
+
+  function restartPorts(options: {
+    endpointState: (look: number) => ObservedEndpoint['state'];
+    commandStatus: (instanceId: string, look: number) => CommandInvocationDetail['status'];
+    connected: (arn: string, look: number) => boolean;
+  }) {
+    const sent: SendCommandRequest[] = [];
+    const looks = { endpoints: 0, commands: new Map<string, number>(), ecs: 0 };
     const p = ports({
       ec2: {
-        describeVpcEndpoints: async (vpcId) =>
-          vpcId === 'vpc-1'
-            ? [endpointIn('vpce-ok', 'available'), endpointIn('vpce-wait', 'pending')]
-            : [endpointIn('vpce-bad', 'failed')],
+        describeVpcEndpoints: async () => [
+          endpointIn('vpce-agent', options.endpointState(++looks.endpoints)),
+        ],
       },
-    });
-    const touched = [
-      { vpcId: 'vpc-1', endpointId: 'vpce-ok' },
-      { vpcId: 'vpc-1', endpointId: 'vpce-wait' },
-      { vpcId: 'vpc-1', endpointId: 'vpce-gone' },
-      { vpcId: 'vpc-2', endpointId: 'vpce-bad' },
-    ];
-    const check = await checkEndpointsTask(deps(p), { input: INPUT, touched, attempts: 4 });
-    expect(check).toEqual({
-      attempts: 5,
-      allAvailable: false,
-      failedCount: 2,
-      failed: [
-        { vpcId: 'vpc-1', endpointId: 'vpce-gone', state: 'deleted' },
-        { vpcId: 'vpc-2', endpointId: 'vpce-bad', state: 'failed' },
-      ],
-      pending: [{ vpcId: 'vpc-1', endpointId: 'vpce-wait', state: 'pending' }],
-    });
-    const ready = await checkEndpointsTask(deps(p), {
-      input: INPUT,
-      touched: [{ vpcId: 'vpc-1', endpointId: 'vpce-ok' }],
-      attempts: 0,
-    });
-    expect(ready).toMatchObject({ attempts: 1, allAvailable: true, failedCount: 0 });
-  });
-
-  it('refuses a payload the state machine would never send', async () => {
-    await expect(checkEndpointsTask(deps(ports({})), { input: INPUT, touched: 'x' })).rejects.toMatchObject({
-      name: 'InvalidTaskInput',
-    });
-  });
-});
-
-describe('restartBatch', () => {
-  it('sends one command with the tool’s document, polls until done, and times out the stragglers', async () => {
-    const sent: SendCommandRequest[] = [];
-    const polls = new Map<string, number>();
-    const p = ports({
       ssm: {
         sendCommand: async (request) => {
           sent.push(request);
-          return 'cmd-1';
+          return `cmd-${sent.length}`;
         },
-        // SSM reports both steps of the document; the Windows one is skipped by its precondition.
         listInvocations: async (commandId): Promise<CommandInvocationDetail[]> => {
-          polls.set(commandId, (polls.get(commandId) ?? 0) + 1);
-          const linux = (status: CommandInvocationDetail['status']) => [
-            { name: 'restartEcsAgentLinux', status },
-            { name: 'restartEcsAgentWindows', status: 'Success' as const, output: SKIPPED },
-          ];
-          const first = (polls.get(commandId) ?? 0) >= 3 ? 'Success' : 'InProgress';
-          return [
-            { instanceId: instance(1).ec2InstanceId, status: first, steps: linux(first) },
-            { instanceId: instance(2).ec2InstanceId, status: 'Failed', steps: linux('Failed') },
-            { instanceId: instance(3).ec2InstanceId, status: 'InProgress', steps: linux('InProgress') },
-          ];
+          const look = (looks.commands.get(commandId) ?? 0) + 1;
+          looks.commands.set(commandId, look);
+          const ids = sent[Number(commandId.slice(4)) - 1]?.instanceIds ?? [];
+          return ids.map((instanceId) => {
+            const status = options.commandStatus(instanceId, look);
+            return {
+              instanceId,
+              status,
+              steps: [
+                { name: 'restartEcsAgentLinux', status },
+                { name: 'restartEcsAgentWindows', status: 'Success' as const, output: SKIPPED },
+              ],
+            };
+          });
         },
       },
-    });
-    const clock = fakeClock();
-    const result = await restartBatchTask(deps(p, { clock }), { input: INPUT, batch: batch(3) });
-    expect(sent).toHaveLength(1);
-    expect(sent[0]).toMatchObject({
-      documentName: 'EcsEndpointRemediator-RestartEcsAgent',
-      instanceIds: [1, 2, 3].map((n) => instance(n).ec2InstanceId),
-      parameters: { restartReason: ['ecs-telemetry endpoint s change: 2 agent s must reconnect'] },
-    });
-    expect(result).toEqual({
-      actionId: batch(1).actionId,
-      index: 0,
-      commandId: 'cmd-1',
-      results: [
-        { instanceId: instance(1).ec2InstanceId, status: 'Success' },
-        { instanceId: instance(2).ec2InstanceId, status: 'Failed' },
-        { instanceId: instance(3).ec2InstanceId, status: 'TimedOut' },
-      ],
-    });
-    // Bounded: the waits add up to the agent wait timeout, never more.
-    expect(clock.slept.reduce((a, b) => a + b, 0)).toBe(60_000);
-  });
-
-  it('refuses a batch of more than 50 instances before sending anything', async () => {
-    const p = ports({ ssm: { sendCommand: unused } });
-    await expect(restartBatchTask(deps(p), { input: INPUT, batch: batch(51) })).rejects.toMatchObject({
-      name: 'InvalidTaskInput',
-    });
-  });
-});
-
-describe('verifyAgents', () => {
-  it('checks only agents whose restart succeeded, waits for them, and names the ones that never came back', async () => {
-    let calls = 0;
-    const asked: string[][] = [];
-    const p = ports({
       ecs: {
         describeContainerInstances: async (_cluster, arns) => {
-          calls++;
-          asked.push([...arns]);
+          looks.ecs++;
           return arns.map((arn) => ({
             containerInstanceArn: arn,
-            agentConnected: arn === instance(1).containerInstanceArn && calls >= 2,
+            agentConnected: options.connected(arn, looks.ecs),
           }));
         },
       },
     });
-    const result = await verifyAgentsTask(deps(p), {
+    return { p, sent, looks };
+  }
+
+  it('waits for the endpoint in Wait states, then restarts in batches of 50 and sees every agent back', async () => {
+    const { p, sent } = restartPorts({
+      endpointState: (look) => (look <= 2 ? 'pending' : 'available'),
+      commandStatus: (_id, look) => (look === 1 ? 'InProgress' : 'Success'),
+      connected: (_arn, look) => look >= 2,
+    });
+    const clock = fakeClock();
+    const { steps, last } = await runRepair(deps(p, { clock }), {
       input: INPUT,
-      batches: [batch(3)],
-      restarts: [
-        {
-          actionId: batch(1).actionId,
-          index: 0,
-          results: [
-            { instanceId: instance(1).ec2InstanceId, status: 'Success' },
-            { instanceId: instance(2).ec2InstanceId, status: 'Success' },
-            { instanceId: instance(3).ec2InstanceId, status: 'Failed' },
-          ],
-        },
-      ],
+      plannedActionIds: [],
+      carry: carryFor(restartPlan(51)),
     });
-    expect(result).toEqual({
-      reconnected: [instance(1).ec2InstanceId],
-      notReconnected: [instance(2).ec2InstanceId],
+    console.log(`steps: ${steps.map((s) => (s.done ? 'done' : `wait ${s.waitSeconds} s`)).join(' → ')}`);
+    // Nothing slept inside a step: the fake clock moved only by the waits the steps returned.
+    expect(clock.slept).toEqual(steps.filter((s) => !s.done).map((s) => s.waitSeconds * 1000));
+    for (const s of steps.filter((x) => !x.done)) {
+      expect(s.waitSeconds).toBeGreaterThanOrEqual(1);
+      expect(s.waitSeconds).toBeLessThanOrEqual(60);
+    }
+    expect(sent.map((r) => r.instanceIds.length)).toEqual([50, 1]);
+    expect(sent[0]).toMatchObject({
+      documentName: 'EcsEndpointRemediator-RestartEcsAgent',
+      parameters: { restartReason: ['ecs-telemetry endpoint s change: agents must reconnect'] },
     });
-    expect(asked[0]).toEqual([instance(1).containerInstanceArn, instance(2).containerInstanceArn]);
-    expect(asked.flat()).not.toContain(instance(3).containerInstanceArn);
+    expect(last.report).toMatchObject({
+      converged: true,
+      counts: { applied: 1, skipped: 0, failed: 0 },
+      agents: { restarted: 51, reconnected: 51, total: 51 },
+    });
+    expect(last.report?.outcomes).toEqual([
+      expect.objectContaining({ status: 'applied', detail: '51/51 restarted, 51 reconnected' }),
+    ]);
+  });
+
+  it('a failed command and an agent that never reconnects fail the restart, bounded by the agent wait', async () => {
+    const { p } = restartPorts({
+      endpointState: () => 'available',
+      commandStatus: (id) => (id === instance(2).ec2InstanceId ? 'Failed' : 'Success'),
+      connected: (arn) => arn !== instance(1).containerInstanceArn,
+    });
+    const clock = fakeClock();
+    const started = clock.now();
+    const { last } = await runRepair(deps(p, { clock }), {
+      input: INPUT,
+      plannedActionIds: [],
+      carry: carryFor(restartPlan(3)),
+    });
+    const restart = last.report?.outcomes?.[0];
+    expect(restart).toMatchObject({ status: 'failed' });
+    const error = restart?.status === 'failed' ? restart.error : '';
+    expect(error).toMatch(/^2\/3 restarted, 1 reconnected/);
+    expect(error).toContain(`${instance(2).ec2InstanceId}: command Failed`);
+    expect(error).toContain(`${instance(1).ec2InstanceId}: agent not reconnected`);
+    expect(last.report).toMatchObject({
+      converged: false,
+      agents: { restarted: 2, reconnected: 1, total: 3 },
+    });
+    // The agent wait (60 s here) bounds the reconnection checks; the last backoff may end past it.
+    expect(clock.now() - started).toBeGreaterThanOrEqual(60_000);
+    expect(clock.now() - started).toBeLessThan(60_000 + 16_000);
+  });
+
+  it('an endpoint that fails while waited for: no restart behind it, and the restart fails saying why', async () => {
+    const { p, sent } = restartPorts({
+      endpointState: (look) => (look === 1 ? 'pending' : 'failed'),
+      commandStatus: () => 'Success',
+      connected: () => true,
+    });
+    const { last } = await runRepair(deps(p), {
+      input: INPUT,
+      plannedActionIds: [],
+      carry: carryFor(restartPlan(2)),
+    });
+    expect(sent).toEqual([]);
+    expect(last.report?.outcomes?.[0]).toMatchObject({
+      status: 'failed',
+      error: 'endpoint vpce-agent is failed: dependent steps are not run',
+    });
+    expect(last.report?.converged).toBe(false);
+  });
+
+  it('refuses a carry the state machine would never send', async () => {
+    await expect(
+      repairTask(deps(ports({})), { input: INPUT, plannedActionIds: [], carry: { state: 'x' } }),
+    ).rejects.toMatchObject({ name: 'InvalidTaskInput' });
   });
 });
 
@@ -475,17 +527,7 @@ describe('final report and notifications', () => {
         vpcId: 'vpc-1',
         mode: 'enforce',
         findings: [],
-        actions: [
-          {
-            kind: 'RestartEcsAgent',
-            id: batch(1).actionId,
-            vpcId: 'vpc-1',
-            reason: 'r',
-            apply: true,
-            instances: [instance(1), instance(2), instance(3)],
-            dependsOn: ['ecs-telemetry'],
-          },
-        ],
+        actions: [],
         estimatedMonthlyCostUsd: 0,
       },
     ],
@@ -501,60 +543,6 @@ describe('final report and notifications', () => {
     plan,
     outcomes: [],
   };
-
-  it('a failed batch, a failed command or an agent that did not reconnect makes the restart a failure', () => {
-    const composed = composeFinalReport(
-      network,
-      [batch(2), batch(1, { index: 1, instances: [instance(3)] })],
-      [
-        {
-          actionId: batch(1).actionId,
-          index: 0,
-          results: [
-            { instanceId: instance(1).ec2InstanceId, status: 'Success' },
-            { instanceId: instance(2).ec2InstanceId, status: 'Failed' },
-          ],
-        },
-        {
-          actionId: batch(1).actionId,
-          index: 1,
-          results: [],
-          error: {
-            Error: 'InvalidInstanceId',
-            Cause: JSON.stringify({ errorMessage: 'instance not in a valid state' }),
-          },
-        },
-      ],
-      { reconnected: [], notReconnected: [instance(1).ec2InstanceId] },
-    );
-    expect(composed.converged).toBe(false);
-    const outcome = composed.report?.outcomes.find((o) => o.kind === 'RestartEcsAgent');
-    expect(outcome).toMatchObject({ status: 'failed' });
-    const error = outcome?.status === 'failed' ? outcome.error : '';
-    expect(error).toMatch(/^1\/3 restarted, 0 reconnected/);
-    expect(error).toContain('batch 2: instance not in a valid state');
-    expect(error).toContain(`${instance(2).ec2InstanceId}: command Failed`);
-    expect(error).toContain(`${instance(1).ec2InstanceId}: agent not reconnected`);
-  });
-
-  it('all restarted and reconnected is applied and converged', () => {
-    const composed = composeFinalReport(
-      network,
-      [batch(1)],
-      [
-        {
-          actionId: batch(1).actionId,
-          index: 0,
-          results: [{ instanceId: instance(1).ec2InstanceId, status: 'Success' }],
-        },
-      ],
-      { reconnected: [instance(1).ec2InstanceId], notReconnected: [] },
-    );
-    expect(composed.converged).toBe(true);
-    expect(composed.report?.outcomes).toEqual([
-      expect.objectContaining({ status: 'applied', detail: '1/1 restarted, 1 reconnected' }),
-    ]);
-  });
 
   it('a report over its budget loses findings first, then the plan, never the counts', () => {
     const big: NetworkReport = {
@@ -574,7 +562,7 @@ describe('final report and notifications', () => {
     };
     const lean = fitReport(big, 5_000);
     expect(lean.plan?.vpcs[0]?.findings).toEqual([]);
-    expect(lean.plan?.vpcs[0]?.actions).toHaveLength(1);
+    expect(lean.plan?.vpcs[0]?.vpcId).toBe('vpc-1');
     const counts = fitReport(big, 200);
     expect(counts.plan).toBeUndefined();
     expect(counts.counts).toEqual(network.counts);

@@ -8,7 +8,7 @@
 import {
   RESTART_STEPS,
   SKIPPED_STEP_OUTPUT,
-  pollInvocations,
+  pollInvocationsOnce,
   restartResult,
 } from '../../shared/apply/agent-restart.js';
 import type { Platform } from '../../shared/core/domain.js';
@@ -17,7 +17,6 @@ import type {
   CommandStepResult,
   InvocationStatus,
 } from '../../shared/core/ports.js';
-import { fakeClock } from '../support/fake-clock.js';
 
 const LINUX = RESTART_STEPS.Linux;
 const WINDOWS = RESTART_STEPS.Windows;
@@ -147,44 +146,69 @@ describe('restartResult (AWS ListCommandInvocations semantics; not yet on the em
   });
 });
 
-describe('pollInvocations', () => {
-  it('reads the whole command once per poll, uses each instance’s platform, and times out the stragglers', async () => {
-    const calls: string[] = [];
-    let poll = 0;
-    const clock = fakeClock();
-    const result = await pollInvocations(
-      {
-        sendCommand: async () => 'cmd-1',
-        listInvocations: async (commandId) => {
-          calls.push(commandId);
-          poll++;
-          return [
-            {
-              instanceId: 'i-linux',
-              status: 'Success',
-              steps: [step(LINUX, poll >= 2 ? 'Success' : 'InProgress'), skipped(WINDOWS)],
-            },
-            { instanceId: 'i-windows', status: 'Success', steps: [skipped(LINUX), step(WINDOWS, 'Success')] },
-            { instanceId: 'i-other', status: 'Success', steps: [step(LINUX, 'Success')] },
-            // i-late is never registered: still pending at the deadline.
-          ];
+describe('pollInvocationsOnce', () => {
+  const ssm = (poll: () => number) => ({
+    sendCommand: async () => 'cmd-1',
+    listInvocations: async (commandId: string) => {
+      expect(commandId).toBe('cmd-1');
+      const n = poll();
+      return [
+        {
+          instanceId: 'i-linux',
+          status: n >= 2 ? ('Success' as const) : ('InProgress' as const),
+          steps: [step(LINUX, n >= 2 ? 'Success' : 'InProgress'), skipped(WINDOWS)],
         },
-      },
+        {
+          instanceId: 'i-windows',
+          status: 'Success' as const,
+          steps: [skipped(LINUX), step(WINDOWS, 'Success')],
+        },
+        { instanceId: 'i-other', status: 'Success' as const, steps: [step(LINUX, 'Success')] },
+        // i-late is never registered: still pending until the deadline.
+      ];
+    },
+  });
+  const instances = [
+    { ec2InstanceId: 'i-linux', platform: 'linux' as const },
+    { ec2InstanceId: 'i-windows', platform: 'windows' as const },
+    { ec2InstanceId: 'i-late', platform: 'linux' as const },
+  ];
+  const statuses = (result: Map<string, { status: string }>) =>
+    Object.fromEntries([...result].map(([id, r]) => [id, r.status]));
+
+  it('one look: only final results, by each instance’s step; an unregistered instance is still pending', async () => {
+    let polls = 0;
+    const first = await pollInvocationsOnce(
+      ssm(() => ++polls),
       'cmd-1',
-      [
-        { ec2InstanceId: 'i-linux', platform: 'linux' },
-        { ec2InstanceId: 'i-windows', platform: 'windows' },
-        { ec2InstanceId: 'i-late', platform: 'linux' },
-      ],
-      { clock, deadline: clock.now() + 10_000 },
+      instances,
+      { now: 0, deadline: 10_000 },
     );
-    expect(Object.fromEntries([...result].map(([id, r]) => [id, r.status]))).toEqual({
-      'i-linux': 'Success',
-      'i-windows': 'Success',
-      'i-late': 'TimedOut',
-    });
-    expect(new Set(calls)).toEqual(new Set(['cmd-1']));
-    expect(calls.length).toBe(clock.slept.length + 1);
-    expect(clock.slept.reduce((a, b) => a + b, 0)).toBe(10_000);
+    expect(statuses(first)).toEqual({ 'i-windows': 'Success' });
+    const second = await pollInvocationsOnce(
+      ssm(() => ++polls),
+      'cmd-1',
+      instances,
+      { now: 5_000, deadline: 10_000 },
+    );
+    expect(statuses(second)).toEqual({ 'i-linux': 'Success', 'i-windows': 'Success' });
+    expect(polls).toBe(2);
+  });
+
+  it('at the deadline the stragglers count as TimedOut, not a moment before', async () => {
+    const before = await pollInvocationsOnce(
+      ssm(() => 2),
+      'cmd-1',
+      instances,
+      { now: 9_999, deadline: 10_000 },
+    );
+    expect(statuses(before)).toEqual({ 'i-linux': 'Success', 'i-windows': 'Success' });
+    const at = await pollInvocationsOnce(
+      ssm(() => 1),
+      'cmd-1',
+      instances,
+      { now: 10_000, deadline: 10_000 },
+    );
+    expect(statuses(at)).toEqual({ 'i-linux': 'TimedOut', 'i-windows': 'Success', 'i-late': 'TimedOut' });
   });
 });

@@ -64,6 +64,30 @@ describe('Ec2Pacer', () => {
     expect(pacer.stats().throttledByAction).toEqual({ CreateVpcEndpoint: 1 });
   });
 
+  it('says how far the next token is, and a second pacer restored from its levels continues the same buckets', async () => {
+    const clock = fakeClock();
+    const first = new Ec2Pacer({ share: 0.5, clock });
+    const create = ec2BucketFor('CreateVpcEndpoint');
+    expect(first.readyInMs('CreateVpcEndpoint')).toBe(0);
+    await first.acquire(create);
+    await first.acquire(create);
+    expect(clock.slept).toEqual([]);
+    expect(first.readyInMs('CreateVpcEndpoint')).toBe(6667);
+    expect(first.readyInMs('ModifyVpcEndpoint')).toBe(0);
+    // A workflow's next step: another invocation, another pacer, the levels carried as JSON.
+    const saved = JSON.parse(JSON.stringify(first.levels())) as ReturnType<Ec2Pacer['levels']>;
+    const next = new Ec2Pacer({ share: 0.5, clock });
+    expect(next.readyInMs('CreateVpcEndpoint')).toBe(0);
+    next.restore(saved);
+    expect(next.readyInMs('CreateVpcEndpoint')).toBe(6667);
+    await clock.sleep(6667);
+    expect(next.readyInMs('CreateVpcEndpoint')).toBe(0);
+    // A level stamped in the future (another machine's clock) counts from now, never as extra tokens.
+    const skewed = new Ec2Pacer({ share: 0.5, clock });
+    skewed.restore({ CreateVpcEndpoint: { tokens: 0, atMs: clock.now() + 60_000 } });
+    expect(skewed.readyInMs('CreateVpcEndpoint')).toBe(6667);
+  });
+
   it('backs off 1, 2, 4, 8, 16 s, then 20 s per round', () => {
     const pacer = new Ec2Pacer({ share: 0.5 });
     expect([0, 1, 2, 3, 4, 5, 6].map((round) => pacer.backoff(round))).toEqual([

@@ -21,7 +21,13 @@ import {
   SSMClient,
 } from '@aws-sdk/client-ssm';
 import { mockClient } from 'aws-sdk-client-mock';
-import { applyPlan, restartReasonParameter } from '../../shared/apply/executor.js';
+import {
+  advanceRepair,
+  applyPlan,
+  repairReport,
+  restartReasonParameter,
+  startRepair,
+} from '../../shared/apply/executor.js';
 import { Ec2WriterAdapter } from '../../shared/aws/ec2-writer.js';
 import { EcsAgentControlAdapter } from '../../shared/aws/ecs-adapter.js';
 import { SsmCommanderAdapter } from '../../shared/aws/ssm-adapter.js';
@@ -458,5 +464,100 @@ describe('applyPlan', () => {
     ]) {
       expect(restartReasonParameter(reason)).toMatch(pattern);
     }
+  });
+});
+
+describe('advanceRepair: the same steps, one at a time, never sleeping', () => {
+  const trioMissing = () => withoutServices('ecs-agent', 'ecs-telemetry', 'ecs');
+  /** Pending for two looks, then available. */
+  const slow = (_service: string, poll: number) => (poll <= 2 ? 'pending' : 'available');
+  const json = <T>(value: T): T => JSON.parse(JSON.stringify(value)) as T;
+
+  /** A clock a step may read but never sleep on; the test moves time as a Wait state would. */
+  function stepClock() {
+    let now = Date.parse('2026-11-28T21:00:00Z');
+    return {
+      now: () => now,
+      sleep: async (ms: number) => {
+        throw new Error(`a step slept ${ms} ms`);
+      },
+      pass: (ms: number) => void (now += ms),
+    };
+  }
+
+  it('writes until it must wait, returns the wait instead of sleeping, and resumes from JSON', async () => {
+    const vpc = trioMissing();
+    const h = harness(vpc, slow);
+    const clock = stepClock();
+    const options = { ports: h.ports, config, clock };
+    let step = await advanceRepair(startRepair(planFor(vpc)), options);
+    const trail: string[] = [];
+    while (!step.done) {
+      const created = [...h.created.values()].map((e) => e.ServiceName?.split('.').at(-1)).join('+');
+      trail.push(`${created} wait ${step.waitMs}`);
+      // What Step Functions does between two Lambda invocations: the state as JSON, a Wait state.
+      clock.pass(step.waitMs);
+      step = await advanceRepair(json(step.state), options);
+    }
+    console.log(`${trail.length + 1} steps: ${trail.join(' | ')}`);
+    expect(trail[0]).toBe('ecs-agent wait 1000');
+    expect(trail).toContain('ecs-agent+ecs-telemetry wait 1000');
+    const order = [...h.created.values()].map((e) => e.ServiceName?.split('.').at(-1));
+    expect(order).toEqual(['ecs-agent', 'ecs-telemetry', 'ecs']);
+    const report = repairReport(step.state);
+    expect(report.converged).toBe(true);
+    const inProcess = await applyPlan(planFor(vpc), {
+      ports: harness(vpc, slow).ports,
+      config,
+      clock: fakeClock(),
+    });
+    expect(report.outcomes.map((o) => [o.actionId, o.status])).toEqual(
+      inProcess.outcomes.map((o) => [o.actionId, o.status]),
+    );
+  });
+
+  it('a step that runs twice from the same state (a retried or resumed workflow) creates nothing twice', async () => {
+    const vpc = trioMissing();
+    const h = harness(vpc, () => 'pending');
+    const options = { ports: h.ports, config, clock: stepClock() };
+    const start = startRepair(planFor(vpc));
+    const lost = await advanceRepair(start, options);
+    expect(h.created.size).toBe(1);
+    // The first step's result never reached the workflow: the step runs again from the state before it.
+    const again = await advanceRepair(start, options);
+    expect(h.created.size).toBe(1);
+    expect(again.state.vpcs[0]?.outcomes[0]).toMatchObject({
+      actionId: 'vpc-1:CreateVpcEndpoint:ecs-agent',
+      status: 'skipped',
+      why: expect.stringContaining('already exists'),
+    });
+    expect(lost.state.vpcs[0]?.outcomes[0]).toMatchObject({ status: 'applied' });
+    // The input state is not changed by a step.
+    expect(start.vpcs[0]?.outcomes).toEqual([]);
+  });
+
+  it('in a workflow, an endpoint write whose token is far away ends the step; the levels travel in the state', async () => {
+    const vpc = trioMissing();
+    const h = harness(vpc, () => 'pending');
+    const restored: unknown[] = [];
+    let ready = 0;
+    const pacing = {
+      readyInMs: () => ready,
+      levels: () => ({ CreateVpcEndpoint: { tokens: -1, atMs: 5 } }),
+      restore: (levels: unknown) => void restored.push(levels),
+    };
+    const clock = stepClock();
+    const options = { ports: { ...h.ports, pacing }, config, clock, yieldToPacingOverMs: 2000 };
+    ready = 6700;
+    const first = await advanceRepair(startRepair(planFor(vpc)), options);
+    expect(h.created.size).toBe(0);
+    expect(first).toMatchObject({ done: false, waitMs: 6700 });
+    expect(first.state.pacing).toEqual({ CreateVpcEndpoint: { tokens: -1, atMs: 5 } });
+    ready = 1500;
+    clock.pass(first.waitMs);
+    const second = await advanceRepair(first.state, options);
+    expect(restored).toEqual([{ CreateVpcEndpoint: { tokens: -1, atMs: 5 } }]);
+    expect(h.created.size).toBe(1);
+    expect(second.state.writes).toBe(1);
   });
 });
