@@ -14,6 +14,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Context } from 'aws-lambda';
 import { StateMachine, type RunOptions, type StateMachineDefinition } from 'aws-local-stepfunctions';
 import { planRegion } from '../../shared/app/remediator.js';
+import { createCoordinationTable } from '../../test/support/coordination-table.js';
 import { lambdaContext } from '../../test/support/lambda-context.js';
 import type { Measure } from './context.js';
 import { EMULATOR_EC2_DEFAULTS } from './aws-shape-apply.js';
@@ -91,6 +92,11 @@ export const lambdaWait: Measure = {
     ).Variables;
     const emulator = await ctx.emulator();
     await emulator.account(LAMBDA_WAIT_VPCS, { readOnly: false });
+    // The stack's coordination table (VPC leases) under the name CloudFormation would generate.
+    const table = await createCoordinationTable(emulator.endpoint, {
+      region: ctx.region,
+      accountId: STAND_IN_ACCOUNT,
+    });
 
     // The handlers' cold start reads the environment: set it before importing them.
     // Restored after the run (the SDK reads credentials from it at the first call, not at import).
@@ -99,6 +105,9 @@ export const lambdaWait: Measure = {
       ...deployed,
       // One run may repair every VPC (the bench lifts the change cap, as its other apply measures do).
       MAX_CHANGES: '1000',
+      // The handlers' EC2 pacing refills as fast as the emulator's buckets do (the deployed share).
+      EC2_REFILL_FACTOR: String(REPAIR_SPEED),
+      COORDINATION_TABLE_NAME: table.tableName,
       AWS_REGION: ctx.region,
       AWS_ENDPOINT_URL: emulator.endpoint,
       AWS_ACCESS_KEY_ID: 'test',
@@ -124,6 +133,7 @@ export const lambdaWait: Measure = {
 
     const meter = timerMeter();
     const tasks: { state: string; time: TaskTime }[] = [];
+    const taskErrors: string[] = [];
     const handlers: Record<string, (input: Record<string, unknown>) => Promise<unknown>> = {};
     const waitOverrides: Record<string, number> = {};
     const visit = (states: Record<string, StateDefinition>) => {
@@ -137,8 +147,20 @@ export const lambdaWait: Measure = {
           const functionName = String(input.FunctionName).split(':').at(-1) ?? '';
           const fn = byName.get(functionName);
           if (!fn) throw new Error(`no local function for ${String(input.FunctionName)}`);
-          const { value, time } = await meter.run(() => fn(input.Payload, lambdaContext(functionName)));
+          let failure: unknown;
+          const { value, time } = await meter.run(() =>
+            fn(input.Payload, lambdaContext(functionName)).catch((error: unknown) => {
+              failure = error;
+              return undefined;
+            }),
+          );
           tasks.push({ state: name, time });
+          if (failure !== undefined) {
+            taskErrors.push(
+              `${name}: ${failure instanceof Error ? `${failure.name}: ${failure.message}` : String(failure)}`,
+            );
+            throw failure;
+          }
           return { StatusCode: 200, Payload: value };
         };
       }
@@ -220,7 +242,7 @@ export const lambdaWait: Measure = {
         [...perState].map(([state, e]) => [state, e.calls, ms(e.wallMs), ms(e.timerMs), seconds(awsMs(e))]),
       )
       .line(
-        `\nexecution: ${run.value.error ? `failed (${run.value.error})` : 'succeeded'} in ${seconds(run.ms)} s wall;` +
+        `\nexecution: ${run.value.error ? `failed (${run.value.error}${taskErrors.length ? `; ${taskErrors.join('; ')}` : ''})` : 'succeeded'} in ${seconds(run.ms)} s wall;` +
           ` ${applicableActions(before)} applicable action(s) before, ${applicableActions(after)} after;` +
           ` ${repaired}/${drifted.size} VPC(s) repaired`,
       )

@@ -265,7 +265,12 @@ function fail(action: Action, error: unknown): ActionOutcome {
 
 const entries = <V>(record: Partial<Record<ServiceName, V>>) => Object.entries(record) as [ServiceName, V][];
 
+type EndpointWrite = 'CreateVpcEndpoint' | 'ModifyVpcEndpoint';
+
 class Executor {
+  /** The endpoint write in flight in this step (a workflow's steps write endpoints one at a time). */
+  private endpointWrites: Promise<void> = Promise.resolve();
+
   constructor(
     private readonly options: ApplyOptions,
     private readonly state: RepairState,
@@ -339,12 +344,31 @@ class Executor {
   }
 
   /** In a workflow's step, an endpoint write whose token is far away waits in a Wait state, not here. */
-  private yieldToPacing(action: 'CreateVpcEndpoint' | 'ModifyVpcEndpoint'): void {
+  private yieldToPacing(action: EndpointWrite): void {
     const limit = this.options.yieldToPacingOverMs;
     const pacing = this.options.ports.pacing;
     if (limit === undefined || !pacing) return;
     const readyInMs = pacing.readyInMs(action);
     if (readyInMs > limit) throw new MustWait(readyInMs);
+  }
+
+  /**
+   * An endpoint write. In a workflow's step the VPCs' endpoint writes go one at a time, each after a
+   * last look at its token, so two VPCs never both see the one token left and one of them waits for
+   * the refill inside the step.
+   */
+  private async endpointWrite<T>(action: EndpointWrite, call: () => Promise<T>): Promise<T> {
+    if (this.options.yieldToPacingOverMs === undefined) return this.write(call);
+    const previous = this.endpointWrites;
+    let release = () => {};
+    this.endpointWrites = new Promise<void>((resolve) => (release = resolve));
+    await previous;
+    try {
+      this.yieldToPacing(action);
+      return await this.write(call);
+    } finally {
+      release();
+    }
   }
 
   private get ec2() {
@@ -397,8 +421,7 @@ class Executor {
           return skip(action, `endpoint ${action.endpointId} no longer exists; the next run plans again`);
         const missing = action.routeTableIds.filter((rt) => !current.routeTableIds.includes(rt));
         if (missing.length === 0) return skip(action, 'already on those route tables');
-        this.yieldToPacing('ModifyVpcEndpoint');
-        await this.write(() =>
+        await this.endpointWrite('ModifyVpcEndpoint', () =>
           this.ec2.modifyVpcEndpoint({ endpointId: action.endpointId, addRouteTableIds: missing }),
         );
         return applied(action, action.endpointId, `added ${missing.join(', ')}`);
@@ -492,7 +515,7 @@ class Executor {
       return skip(action, `already exists: ${existing.endpointId} (${existing.state})`);
     }
     const securityGroupIds = action.securityGroup ? [await this.resolveGroup(action.securityGroup, run)] : [];
-    const endpointId = await this.write(() =>
+    const endpointId = await this.endpointWrite('CreateVpcEndpoint', () =>
       this.ec2.createVpcEndpoint({
         vpcId: action.vpcId,
         serviceName: action.serviceName,
@@ -530,8 +553,7 @@ class Executor {
     if (addSubnetIds.length === 0 && addSecurityGroupIds.length === 0 && !enablePrivateDns) {
       return skip(action, 'already repaired');
     }
-    this.yieldToPacing('ModifyVpcEndpoint');
-    await this.write(() =>
+    await this.endpointWrite('ModifyVpcEndpoint', () =>
       this.ec2.modifyVpcEndpoint({
         endpointId: action.endpointId,
         ...(addSubnetIds.length ? { addSubnetIds } : {}),

@@ -561,3 +561,56 @@ describe('advanceRepair: the same steps, one at a time, never sleeping', () => {
     expect(second.state.writes).toBe(1);
   });
 });
+
+describe('advanceRepair: endpoint writes of parallel VPCs in a workflow step', () => {
+  it('go one at a time, each after a last look at its token: the one token left goes to one VPC, the other waits outside the step', async () => {
+    const vpcs = [1, 2].map((n) => {
+      const vpc = healthyVpc(n);
+      return { ...vpc, endpoints: vpc.endpoints.filter((e) => e.service !== 'logs') };
+    });
+    const observed = region(vpcs);
+    const p = plan(deriveDesired(observed, config).vpcs, observed, {
+      securityGroupName: config.endpointSecurityGroupName,
+      managedTagKey: config.managedTagKey,
+    });
+    const creates = p.vpcs.flatMap((v) => v.actions.filter((a) => a.kind === 'CreateVpcEndpoint'));
+    expect(creates.map((a) => a.id)).toEqual([
+      'vpc-1:CreateVpcEndpoint:logs',
+      'vpc-2:CreateVpcEndpoint:logs',
+    ]);
+    let tokens = 1;
+    const written: string[] = [];
+    const fail = () => {
+      throw new Error('not used by this test');
+    };
+    const ports = {
+      ec2: {
+        enableVpcDnsAttribute: fail,
+        createSecurityGroup: fail,
+        authorizeHttpsIngress: fail,
+        modifyVpcEndpoint: fail,
+        findDedicatedSecurityGroup: async (vpcId: string) => `sg-${vpcId}`,
+        describeVpcEndpoints: async () => [],
+        // The token is taken when the request is sent, after a round trip's worth of awaiting.
+        createVpcEndpoint: async (request: { vpcId: string }) => {
+          await new Promise((resolve) => setTimeout(resolve, 5));
+          tokens--;
+          written.push(request.vpcId);
+          return `vpce-${request.vpcId}`;
+        },
+      },
+      ssm: { sendCommand: fail, listInvocations: fail },
+      ecs: { describeContainerInstances: fail, updateContainerAgent: fail },
+      pacing: { readyInMs: () => (tokens > 0 ? 0 : 6667), levels: () => ({}), restore: () => {} },
+    };
+    const step = await advanceRepair(startRepair(p), {
+      ports,
+      config: { ...config, maxParallelVpcs: 2 },
+      clock: { now: () => 0, sleep: fail },
+      yieldToPacingOverMs: 0,
+    });
+    console.log(`written: ${written.join(', ')}; wait ${step.waitMs} ms`);
+    expect(written).toHaveLength(1);
+    expect(step).toMatchObject({ done: false, waitMs: 6667 });
+  });
+});
