@@ -32,8 +32,9 @@ export const applyOnDrifted: Measure = {
   async run(ctx) {
     const vpcs = applyVpcsFromEnvironment(process.env.BENCH_APPLY_VPCS);
     const emulator = await ctx.emulator();
-    const { counter, meter, deps } = emulator;
+    const { counter, meter } = emulator;
     const { seedMs } = await emulator.account(vpcs, { readOnly: false });
+    const { deps } = emulator;
     counter.reset();
     const planned = await timed(() => planRegion(deps));
     const planActions = applicableActions(planned.value);

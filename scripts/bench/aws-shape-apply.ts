@@ -29,8 +29,9 @@ export const awsShapeApply: Measure = {
   description: `apply on ${AWS_SHAPE_VPCS} drifted VPCs with endpoints pending and EC2 token buckets on`,
   async run(ctx) {
     const emulator = await ctx.emulator();
-    const { counter, deps } = emulator;
+    const { counter } = emulator;
     await emulator.account(AWS_SHAPE_VPCS, { readOnly: false });
+    const { deps } = emulator;
     const plan = await planRegion(deps);
     await emulator.control('ec2', AWS_SHAPE);
     progress(`applying ${applicableActions(plan)} action(s) with endpoints pending and EC2 throttling on…`);

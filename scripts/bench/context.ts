@@ -53,6 +53,11 @@ export interface EmulatorSession {
   readonly clients: AwsClients;
   readonly counter: CallCounter;
   readonly meter: LatencyMeter;
+  /**
+   * Ports for the emulator's current account: renewed at each reset, since a reset emulator numbers
+   * task definition revisions from 1 again (AWS never reuses one) and the reader remembers the
+   * revisions it has read. Take them after `account()`.
+   */
   readonly deps: RemediatorDeps;
   /**
    * A bench account of `vpcs` drifted enforce VPCs. `readOnly`: the caller only reads, so the account
@@ -91,18 +96,22 @@ export function createBenchContext(): BenchContext & { close(): Promise<void>; k
     const counter = countCalls(clients);
     const meter = measureLatency(clients);
     let last: { account: SeededAccount; intact: boolean } | undefined;
+    let ports = createRemediatorPorts(clients);
     return {
       endpoint,
       clients,
       counter,
       meter,
-      deps: { ports: createRemediatorPorts(clients), config: benchConfig },
+      get deps() {
+        return { ports, config: benchConfig };
+      },
       account: async (vpcs, { readOnly }) => {
         if (readOnly && last?.intact && last.account.vpcs === vpcs) {
           progress(`reusing the ${vpcs}-VPC account seeded before (nothing written since)`);
           return last.account;
         }
         await resetMoto(endpoint);
+        ports = createRemediatorPorts(clients);
         progress(`seeding ${vpcs} VPC(s) (${SUBNETS_PER_VPC} subnets, ${INSTANCES_PER_VPC} instances each)…`);
         const seeded = await seedBenchAccount(clients, {
           vpcCount: vpcs,

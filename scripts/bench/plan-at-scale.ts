@@ -1,4 +1,5 @@
 /** 1. Plan at scale: AWS calls per API and wall time of one planRegion for 1, 10, 100, 300 VPCs. */
+import { createRemediatorPorts } from '../../shared/app/ports.js';
 import { planRegion } from '../../shared/app/remediator.js';
 import type { Plan } from '../../shared/core/domain.js';
 import { INSTANCES_PER_VPC, SUBNETS_PER_VPC, type Measure } from './context.js';
@@ -40,7 +41,7 @@ export const planAtScale: Measure = {
   description: `AWS calls per API and wall time of one planRegion for ${PLAN_SIZES.join(', ')} VPCs`,
   async run(ctx) {
     const emulator = await ctx.emulator();
-    const { counter, meter, deps } = emulator;
+    const { counter, meter } = emulator;
     const figures: PlanFigure[] = [];
     for (const vpcs of PLAN_SIZES) {
       const { seedMs } = await emulator.account(vpcs, { readOnly: true });
@@ -50,6 +51,8 @@ export const planAtScale: Measure = {
       for (let run = 0; run < PLAN_RUNS; run++) {
         counter.reset();
         meter.reset();
+        // Each run as one `plan` invocation: a reader that has read nothing yet.
+        const deps = { ...emulator.deps, ports: createRemediatorPorts(emulator.clients) };
         const { value: plan, ms: elapsed } = await timed(() => planRegion(deps));
         times.push(elapsed);
         first ??= { counts: counter.counts(), total: counter.total(), plan, latency: meter.summary() };

@@ -89,10 +89,11 @@ export const repair: Measure = {
       ec2Pacing: PACING,
     });
     const counter = countCalls(clients);
-    const deps = { ...emulator.deps, ports: createRemediatorPorts(clients) };
     const figures: RepairFigure[] = [];
     for (const vpcs of REPAIR_SIZES) {
       await emulator.account(vpcs, { readOnly: false });
+      // After the reset: the paced clients' ports, with a reader that has read nothing yet.
+      const deps = { ...emulator.deps, ports: createRemediatorPorts(clients) };
       await emulator.control('ec2', REPAIR_SHAPE);
       counter.reset();
       progress(`repairing ${vpcs} drifted VPC(s) with endpoints pending and EC2 throttling on…`);

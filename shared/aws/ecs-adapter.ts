@@ -57,6 +57,46 @@ export const DESCRIBE_SERVICES_BATCH = 10;
 export const TASK_DEFINITION_CONCURRENCY = 8;
 /** Clusters read in flight at once. */
 const CLUSTER_CONCURRENCY = 4;
+/** Task definition revisions a reader remembers (four booleans each). */
+export const TASK_DEFINITION_CACHE_SIZE = 2000;
+
+/** `arn:<partition>:ecs:<region>:<account>:task-definition/<family>:<revision>`. */
+const TASK_DEFINITION_REVISION_ARN = /^arn:aws[a-z-]*:ecs:[a-z0-9-]+:\d{12}:task-definition\/[^:/]+:\d+$/;
+
+/**
+ * What task definition revisions need, kept across reads: a revision never changes (a change to a
+ * task definition registers a new revision: "Updating an Amazon ECS task definition", Amazon ECS
+ * developer guide, https://docs.aws.amazon.com/AmazonECS/latest/developerguide/update-task-definition-console-v2.html),
+ * and a deleted revision's number is not given again ("the revision is incremented the next time you
+ * create a task definition with that name": "Deleting an Amazon ECS task definition revision",
+ * https://docs.aws.amazon.com/AmazonECS/latest/developerguide/delete-task-definition-v2.html), so a
+ * revision read once need not be read again. Keyed by the full ARN with its revision; the oldest
+ * entry leaves first beyond `capacity`.
+ */
+export class TaskDefinitionCache {
+  private readonly entries = new Map<string, TaskDefinitionUsage>();
+
+  constructor(private readonly capacity = TASK_DEFINITION_CACHE_SIZE) {}
+
+  get(arn: string): TaskDefinitionUsage | undefined {
+    return this.entries.get(arn);
+  }
+
+  /** Remembers `usage` when `arn` names one revision (a family name alone could move on). */
+  set(arn: string, usage: TaskDefinitionUsage): void {
+    if (!TASK_DEFINITION_REVISION_ARN.test(arn)) return;
+    this.entries.delete(arn);
+    this.entries.set(arn, usage);
+    for (const oldest of this.entries.keys()) {
+      if (this.entries.size <= this.capacity) break;
+      this.entries.delete(oldest);
+    }
+  }
+
+  get size(): number {
+    return this.entries.size;
+  }
+}
 
 function chunk<T>(items: readonly T[], size: number): T[][] {
   const chunks: T[][] = [];
@@ -255,12 +295,20 @@ export interface EcsReadScope {
  * Reads every cluster's container instances and services, and each task definition those services
  * run exactly once (revisions are immutable). With a scope, container instances are listed only on
  * the scope's EC2 instances, and only the services that run in the scope are kept (and their task
- * definitions read). Services are still listed and described in every cluster: ECS has no VPC or
- * subnet filter for services (ListServices filters by launch type and scheduling strategy only:
- * https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_ListServices.html), and a Fargate
- * service placed by a capacity provider strategy has no launch type to filter on.
+ * definitions read). With a cache, a task definition revision already read is not read again.
+ * Services are still listed and described in every cluster: ECS has no VPC or subnet filter for
+ * services (ListServices filters by launch type and scheduling strategy only:
+ * https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_ListServices.html), a Fargate
+ * service placed by a capacity provider strategy has no launch type to filter on, and what runs in
+ * a VPC right now does not tell which clusters to skip: a Fargate service scaled to zero, or an
+ * awsvpc service of a cluster that has no container instance yet, has no task and no network
+ * interface there, and still needs its endpoints (test/integration/scoped-read-equivalence.test.ts).
  */
-export async function readEcsSnapshot(ecs: ECSClient, scope?: EcsReadScope): Promise<EcsSnapshot> {
+export async function readEcsSnapshot(
+  ecs: ECSClient,
+  scope?: EcsReadScope,
+  cache?: TaskDefinitionCache,
+): Promise<EcsSnapshot> {
   const clusterArns: string[] = [];
   for await (const page of paginateListClusters({ client: ecs, pageSize: 100 }, {})) {
     clusterArns.push(...(page.clusterArns ?? []));
@@ -269,16 +317,23 @@ export async function readEcsSnapshot(ecs: ECSClient, scope?: EcsReadScope): Pro
   const containerInstances = clusters.flatMap((cluster) => cluster.instances);
   const services = clusters.flatMap((cluster) => cluster.services);
 
-  const taskDefinitionArns = [...new Set(services.map((service) => service.taskDefinitionArn))];
-  const usages = await mapBounded(taskDefinitionArns, TASK_DEFINITION_CONCURRENCY, async (arn) => {
+  const taskDefinitions = new Map<string, TaskDefinitionUsage>();
+  const unread: string[] = [];
+  for (const arn of new Set(services.map((service) => service.taskDefinitionArn))) {
+    const known = cache?.get(arn);
+    if (known) taskDefinitions.set(arn, known);
+    else unread.push(arn);
+  }
+  const usages = await mapBounded(unread, TASK_DEFINITION_CONCURRENCY, async (arn) => {
     const { taskDefinition } = await ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: arn }));
     if (!taskDefinition) throw new Error(`ECS returned no task definition for ${arn}`);
     return taskDefinitionUsage(taskDefinition);
   });
-  const taskDefinitions = new Map<string, TaskDefinitionUsage>();
-  taskDefinitionArns.forEach((arn, index) => {
+  unread.forEach((arn, index) => {
     const usage = usages[index];
-    if (usage) taskDefinitions.set(arn, usage);
+    if (!usage) return;
+    taskDefinitions.set(arn, usage);
+    cache?.set(arn, usage);
   });
   return { containerInstances, services, taskDefinitions };
 }

@@ -31,6 +31,7 @@ import type {
 import { locateResources, readEc2Snapshot, readVpcDnsAttributes, type Ec2ReadScope } from './ec2-reader.js';
 import {
   readEcsSnapshot,
+  TaskDefinitionCache,
   type EcsReadScope,
   type EcsContainerInstanceRecord,
   type EcsServiceRecord,
@@ -150,9 +151,17 @@ function ssmFailure(error: unknown): string {
 
 export class RegionStateReader implements StateReader {
   private readonly options: RegionStateReaderOptions;
+  /** Task definition revisions read by this reader's earlier reads (a warm Lambda's, the CLI's). */
+  private readonly taskDefinitions = new TaskDefinitionCache();
 
   constructor(options: RegionStateReaderOptions) {
     this.options = options;
+  }
+
+  /** The ECS read: the seam, else the SDK adapter with this reader's task definition cache. */
+  private readEcs(scope?: EcsReadScope): Promise<EcsSnapshot> {
+    const { ecs, readEcs } = this.options;
+    return readEcs ? readEcs(ecs, scope) : readEcsSnapshot(ecs, scope, this.taskDefinitions);
   }
 
   /** Places resources in their VPCs with one Describe per kind of id, filtered by those ids. */
@@ -275,10 +284,10 @@ export class RegionStateReader implements StateReader {
 
   /** EC2, ECS and SSM of the whole Region, read concurrently. */
   private async readWhole(): Promise<Sources> {
-    const { ec2, ecs, ssm, region } = this.options;
+    const { ec2, ssm, region } = this.options;
     const [ec2Snapshot, ecsSnapshot, managed] = await Promise.all([
       (this.options.readEc2 ?? readEc2Snapshot)(ec2, region),
-      (this.options.readEcs ?? readEcsSnapshot)(ecs),
+      this.readEcs(),
       settle((this.options.readManagedInstances ?? readManagedInstanceIds)(ssm)),
     ]);
     return { ec2Snapshot, ecsSnapshot, managed };
@@ -290,7 +299,7 @@ export class RegionStateReader implements StateReader {
    * found (none: no SSM call). No VPC found: no ECS or SSM call either.
    */
   private async readScoped(vpcIds: readonly string[]): Promise<Sources> {
-    const { ec2, ecs, ssm, region } = this.options;
+    const { ec2, ssm, region } = this.options;
     const ec2Snapshot = await (this.options.readEc2 ?? readEc2Snapshot)(ec2, region, { vpcIds });
     const inScope = new Set(vpcIds);
     const vpcOf = (i: Ec2InstanceRecord) =>
@@ -303,7 +312,7 @@ export class RegionStateReader implements StateReader {
     const ecsSnapshot: EcsSnapshot =
       ec2Snapshot.vpcs.length === 0
         ? { containerInstances: [], services: [], taskDefinitions: new Map() }
-        : await (this.options.readEcs ?? readEcsSnapshot)(ecs, { ec2InstanceIds: instanceIds, subnetIds });
+        : await this.readEcs({ ec2InstanceIds: instanceIds, subnetIds });
     const hosts = [
       ...new Set(
         ecsSnapshot.containerInstances

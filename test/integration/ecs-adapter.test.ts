@@ -8,12 +8,14 @@ import {
   ListClustersCommand,
   ListContainerInstancesCommand,
   ListServicesCommand,
+  UpdateServiceCommand,
   type TaskDefinition,
 } from '@aws-sdk/client-ecs';
 import { mockClient } from 'aws-sdk-client-mock';
 import {
   EcsAgentControlAdapter,
   readEcsSnapshot,
+  TaskDefinitionCache,
   taskDefinitionUsage,
   type TaskDefinitionUsage,
 } from '../../shared/aws/ecs-adapter.js';
@@ -180,6 +182,35 @@ describe('taskDefinitionUsage', () => {
   });
 });
 
+describe('TaskDefinitionCache', () => {
+  const arn = (family: string, revision: number) =>
+    `arn:aws:ecs:us-east-1:123456789012:task-definition/${family}:${revision}`;
+
+  it('keeps revisions by ARN, and nothing named without a revision', () => {
+    const cache = new TaskDefinitionCache();
+    cache.set(arn('web', 3), { ...NONE, awslogs: true });
+    cache.set('arn:aws:ecs:us-east-1:123456789012:task-definition/web', NONE);
+    cache.set('web:3', NONE);
+    expect(cache.get(arn('web', 3))).toEqual({ ...NONE, awslogs: true });
+    expect(cache.get(arn('web', 4))).toBeUndefined();
+    expect(cache.size).toBe(1);
+    cache.set('arn:aws-cn:ecs:cn-north-1:123456789012:task-definition/web:1', NONE);
+    expect(cache.size).toBe(2);
+  });
+
+  it('forgets the oldest revision beyond its capacity', () => {
+    const cache = new TaskDefinitionCache(2);
+    cache.set(arn('a', 1), NONE);
+    cache.set(arn('b', 1), NONE);
+    cache.set(arn('a', 1), { ...NONE, ssmParameters: true });
+    cache.set(arn('c', 1), NONE);
+    expect(cache.size).toBe(2);
+    expect(cache.get(arn('b', 1))).toBeUndefined();
+    expect(cache.get(arn('a', 1))).toEqual({ ...NONE, ssmParameters: true });
+    expect(cache.get(arn('c', 1))).toEqual(NONE);
+  });
+});
+
 describe('readEcsSnapshot against the emulator', () => {
   let ecs: ECSClient;
   let ec2: EC2Client;
@@ -328,6 +359,37 @@ describe('readEcsSnapshot against the emulator', () => {
     expect(new Set(batches.flat()).size).toBe(23);
     expect(snapshot.services).toHaveLength(23);
     expect(seen.get('DescribeTaskDefinitionCommand')).toHaveLength(1);
+  });
+
+  it('with a cache, reads a task definition revision once across reads, and a new revision when a service moves to it', async () => {
+    const clusterArn = await createCluster(ecs, 'cached');
+    const first = await registerTaskDefinition(
+      { region: REGION, ecs },
+      { family: 'app', image: ecrImage(REGION, 'app') },
+    );
+    await createService(ecs, { clusterArn, name: 'app', taskDefinitionArn: first });
+    const cache = new TaskDefinitionCache();
+    const seen = recordCommands(ecs);
+    const read = async () => {
+      seen.clear();
+      const snapshot = await readEcsSnapshot(ecs, undefined, cache);
+      return {
+        described: (seen.get('DescribeTaskDefinitionCommand') ?? []).map((input) => input.taskDefinition),
+        usage: snapshot.taskDefinitions.get(snapshot.services[0]?.taskDefinitionArn ?? ''),
+      };
+    };
+
+    expect(await read()).toEqual({ described: [first], usage: { ...NONE, privateEcrImages: true } });
+    expect(await read()).toEqual({ described: [], usage: { ...NONE, privateEcrImages: true } });
+
+    const second = await registerTaskDefinition(
+      { region: REGION, ecs },
+      { family: 'app', image: 'public.ecr.aws/docker/library/busybox:latest', awslogsGroup: '/ecs/app' },
+    );
+    expect(second).not.toBe(first);
+    await ecs.send(new UpdateServiceCommand({ cluster: clusterArn, service: 'app', taskDefinition: second }));
+    expect(await read()).toEqual({ described: [second], usage: { ...NONE, awslogs: true } });
+    expect(cache.size).toBe(2);
   });
 
   it('returns an empty snapshot for an account without clusters', async () => {

@@ -260,6 +260,20 @@ describe('RegionStateReader against the emulator', () => {
     expect(counter.counts()['EC2:DescribeVpcAttribute']).toBeUndefined();
   });
 
+  it('a second read by the same reader (a warm Lambda) does not describe the task definitions again', async () => {
+    const reader = readerFor(clients);
+    const first = countCalls(clients);
+    const once = await reader.readRegion();
+    expect(first.counts()['ECS:DescribeTaskDefinition']).toBe(2);
+    const second = countCalls(clients);
+    const again = await reader.readRegion();
+    expect(second.counts()['ECS:DescribeTaskDefinition']).toBeUndefined();
+    expect(again.vpcs).toEqual(once.vpcs);
+    const scoped = countCalls(clients);
+    await reader.readRegion({ vpcIds: [seed.vpcId] });
+    expect(scoped.counts()['ECS:DescribeTaskDefinition']).toBeUndefined();
+  });
+
   it('throws, naming the id, when a requested VPC does not exist', async () => {
     const reading = readerFor(clients).readRegion({ vpcIds: [seed.vpcId, 'vpc-0123456789abcdef0'] });
     await expect(reading).rejects.toBeInstanceOf(VpcNotFoundError);
