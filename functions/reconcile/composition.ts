@@ -2,10 +2,13 @@
  * The reconcile function's composition root: exactly the clients it uses (EC2, ECS and SSM for the
  * reconcile; Secrets Manager for the Slack webhook when Slack is configured; DynamoDB for the
  * coordination table when the stack gives one; STS for the member roles in the organisation hub
- * shape; Security Hub when the findings export is on, a member's through its role), each built once
- * per container and traced.
+ * shape; Security Hub when the findings export is on, a member's through its role; Step Functions
+ * when this account's repairs are handed to the runbook state machine), each built once per
+ * container and traced.
  */
+import { SFNClient } from '@aws-sdk/client-sfn';
 import { STSClient } from '@aws-sdk/client-sts';
+import { StepFunctionsRepairWorkflow } from '../../shared/aws/repair-workflow-starter.js';
 import { clientConfig, createCoreClients } from '../../shared/aws/core-clients.js';
 import { memberAccounts } from '../../shared/app/member-accounts.js';
 import { createRemediatorPorts } from '../../shared/app/ports.js';
@@ -63,8 +66,15 @@ export function composeReconcile(
         new DriftAnnouncements(announcementStore(table), slack.dedupeWindowSeconds * 1000),
       )
     : undefined;
+  const repairWorkflow = environment.repairStateMachineArn
+    ? new StepFunctionsRepairWorkflow(
+        observability.tracer.captureAWSv3Client(new SFNClient(clientConfig({ region: environment.region }))),
+        environment.repairStateMachineArn,
+      )
+    : undefined;
   return {
     ports: createRemediatorPorts(clients),
+    ...(repairWorkflow ? { repairWorkflow } : {}),
     config: environment.config,
     region: clients.region,
     selfRoleArns: environment.selfRoleArns,

@@ -11,7 +11,12 @@ import {
 import { EnvironmentError, type Environment } from '../environment.js';
 import { configFromEnvironment, type RemediatorConfig } from '../../shared/core/config.js';
 import { coordinationSettings, coordinationShape, type CoordinationSettings } from '../coordination.js';
-import { IAM_ROLE_ARN_HINT, IAM_ROLE_ARN_PATTERN } from '../../shared/core/id-patterns.js';
+import {
+  IAM_ROLE_ARN_HINT,
+  IAM_ROLE_ARN_PATTERN,
+  STATE_MACHINE_ARN_HINT,
+  STATE_MACHINE_ARN_PATTERN,
+} from '../../shared/core/id-patterns.js';
 
 /** One week: a drift still there after that is announced again. */
 const MAX_DEDUPE_WINDOW_SECONDS = 7 * 24 * 3600;
@@ -30,6 +35,8 @@ const shape = {
   MEMBER_ROLE_NAME: optionalPatternVariable(/^[\w+=,.@-]{1,64}$/, 'an IAM role name'),
   /** After each reconcile, write its plan's findings to Security Hub (the stack's SecurityHubExport). */
   SECURITY_HUB_EXPORT: booleanVariable(false),
+  /** The runbook state machine: this account's repairs run there, in steps; unset: in process. */
+  REPAIR_STATE_MACHINE_ARN: optionalPatternVariable(STATE_MACHINE_ARN_PATTERN, STATE_MACHINE_ARN_HINT),
   ...coordinationShape,
 };
 
@@ -48,6 +55,8 @@ export interface ReconcileEnvironment {
   readonly memberRoleName?: string;
   /** Present (true) when each reconcile's findings go to Security Hub. */
   readonly securityHubExport?: true;
+  /** The state machine this account's repairs are handed to; absent: they run in process. */
+  readonly repairStateMachineArn?: string;
 }
 
 /** Throws EnvironmentError naming every variable that is wrong. */
@@ -67,6 +76,7 @@ export function parseReconcileEnvironment(env: Environment): ReconcileEnvironmen
     ...(parsed.STACK_ACCOUNT_ID ? { accountId: parsed.STACK_ACCOUNT_ID } : {}),
     ...(parsed.MEMBER_ROLE_NAME ? { memberRoleName: parsed.MEMBER_ROLE_NAME } : {}),
     ...(parsed.SECURITY_HUB_EXPORT ? { securityHubExport: true as const } : {}),
+    ...(parsed.REPAIR_STATE_MACHINE_ARN ? { repairStateMachineArn: parsed.REPAIR_STATE_MACHINE_ARN } : {}),
     ...(parsed.SLACK_SECRET_NAME
       ? {
           slack: Object.freeze({

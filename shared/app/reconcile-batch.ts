@@ -11,6 +11,7 @@ import { classifyJson, coalesce, type ScopeHints, type TriggerInfo } from '../ev
 import { errorMessage } from '../aws/aws-errors.js';
 import type { LogSink, MetricSink } from './observability.js';
 import { applyRegionPlan, planObserved, type RemediatorDeps } from './remediator.js';
+import { handOverRepairs, withHandover, type RepairWorkflow } from './repair-workflow.js';
 import type { Reporter } from './slack-reporter.js';
 import { needsLookup, refsToLocate, resolveScope } from './scope.js';
 import type { MemberAccounts } from './member-accounts.js';
@@ -35,6 +36,12 @@ export interface ReconcileDeps extends RemediatorDeps {
   readonly report?: Reporter;
   /** When set, each reconcile's plan's findings go to Security Hub after the apply. */
   readonly findingsExport?: FindingsExport;
+  /**
+   * The deployment's repair workflow (the runbook state machine): this account's enforce VPCs are
+   * handed to it instead of repaired here (shared/app/repair-workflow.ts). Unset (the CLI, local
+   * runs): the repair runs in process.
+   */
+  readonly repairWorkflow?: RepairWorkflow;
 }
 
 export interface QueueRecord {
@@ -113,6 +120,8 @@ export async function reconcileHints(
   triggers: readonly TriggerInfo[],
   /** The account reconciled (the events'); the findings export needs it. */
   account?: string,
+  /** The events' ids: names the repair workflow's execution (a redelivery names the same one). */
+  correlationId = 'reconcile',
 ): Promise<ApplyReport> {
   const { observed, vpcIds, wholeRegionReason, unresolved } = await readForHints(deps, hints);
   deps.log.info('reconciling', {
@@ -122,7 +131,7 @@ export async function reconcileHints(
     events: triggers.length,
   });
   const plan = planObserved(deps, observed);
-  const report = await applyRegionPlan(deps, plan);
+  const report = await repairHereOrInWorkflow(deps, plan, correlationId);
   const tally = new Map<string, number>();
   const add = (name: string) => tally.set(name, (tally.get(name) ?? 0) + 1);
   for (const vpc of plan.vpcs) for (const finding of vpc.findings) add(`Finding_${finding.code}`);
@@ -150,6 +159,21 @@ export async function reconcileHints(
     await exportToSecurityHub(deps, deps.findingsExport, accountId, plan, vpcIds);
   }
   return report;
+}
+
+/** With a repair workflow, the enforce VPCs' repairs are handed to it; the rest is applied here. */
+async function repairHereOrInWorkflow(
+  deps: ReconcileDeps,
+  plan: Plan,
+  correlationId: string,
+): Promise<ApplyReport> {
+  if (!deps.repairWorkflow) return applyRegionPlan(deps, plan);
+  const handover = await handOverRepairs(deps.repairWorkflow, plan, correlationId);
+  for (const execution of handover.executions) {
+    deps.log.info('repair handed to the workflow', { ...execution });
+  }
+  deps.metrics.count('RepairExecutions', handover.executions.length);
+  return withHandover(plan, await applyRegionPlan(deps, handover.inline), handover);
 }
 
 /**
@@ -233,6 +257,8 @@ export async function reconcileBatch(
     };
     let scopeDeps: ReconcileDeps = deps;
     if (deps.accountId !== undefined && scope.account !== deps.accountId) {
+      // The repair workflow acts in this stack's account only: a member's repair stays here.
+      const { repairWorkflow: _thisAccountOnly, ...memberDeps } = deps;
       if (!deps.members) {
         deps.log.warn('event from another account ignored: this stack is not an organisation hub', {
           account: scope.account,
@@ -242,7 +268,7 @@ export async function reconcileBatch(
         continue;
       }
       try {
-        scopeDeps = { ...deps, ports: await deps.members.portsFor(scope.account) };
+        scopeDeps = { ...memberDeps, ports: await deps.members.portsFor(scope.account) };
       } catch (error) {
         // Nothing was read or written in that account; the queue retries the records, then keeps
         // them in the dead-letter queue (whose alarm names the problem).
@@ -262,7 +288,9 @@ export async function reconcileBatch(
     }
     deps.metrics.count('Reconciles');
     try {
-      reports.push(await reconcileHints(scopeDeps, scope.hints, scope.triggers, scope.account));
+      reports.push(
+        await reconcileHints(scopeDeps, scope.hints, scope.triggers, scope.account, scope.eventIds.join(',')),
+      );
     } catch (error) {
       deps.log.error('reconcile failed; its records are retried', {
         account: scope.account,

@@ -294,6 +294,18 @@ describe('IAM', () => {
   ];
   const isRead = (action: string) => /^[a-z0-9-]+:(Describe|List|Get|BatchGet)/.test(action);
 
+  it('lets only the reconcile function start executions, and only of the runbook state machine it is told to use', () => {
+    const grants = granting('states:StartExecution');
+    expect(grants.map((g) => g.owner)).toEqual(['ReconcileRole']);
+    const name = props('RunbookStateMachine').StateMachineName as string;
+    expect(grants.flatMap(resourcesOf)).toEqual([
+      { 'Fn::Sub': `arn:\${AWS::Partition}:states:\${AWS::Region}:\${AWS::AccountId}:stateMachine:${name}` },
+    ]);
+    const env = (functionsByName().reconcile?.Environment as { Variables: Record<string, unknown> })
+      .Variables;
+    expect(env.REPAIR_STATE_MACHINE_ARN).toEqual({ Ref: 'RunbookStateMachine' });
+  });
+
   it('never grants a whole service or everything', () => {
     expect(statements().length).toBeGreaterThan(0);
     for (const statement of statements()) {

@@ -183,7 +183,7 @@ describe('the organisation hub', () => {
     expect(await managedEndpoints(memberEc2, vpcId)).toEqual(before);
   });
 
-  it("repairs the member's VPC through the member role, and nothing in the hub's account", async () => {
+  it("repairs the member's VPC through the member role, and nothing in the hub's account (nor in its workflow)", async () => {
     const rec = recorder();
     const members = memberAccounts({
       sts: stsClient(),
@@ -195,7 +195,18 @@ describe('the organisation hub', () => {
     const vpcId = member.vpcIds.payments;
     const hubBefore = await hubEndpointCount();
     const before = await managedEndpoints(memberEc2, vpcId);
-    const result = await reconcileBatch(hubDeps(members, rec), [memberEvent('e-3', vpcId)]);
+    // The hub's repair workflow acts in the hub's account only: a member's repair never goes there.
+    const handedOver: string[] = [];
+    const repairWorkflow = {
+      start: async (name: string) => {
+        handedOver.push(name);
+        return { executionArn: `arn:aws:states:${REGION}:${HUB}:execution:runbook:${name}`, started: true };
+      },
+    };
+    const result = await reconcileBatch({ ...hubDeps(members, rec), repairWorkflow }, [
+      memberEvent('e-3', vpcId),
+    ]);
+    expect(handedOver).toEqual([]);
     expect(result.batchItemFailures).toEqual([]);
     const [report] = result.reports;
     const applied = report?.outcomes.filter((o) => o.status === 'applied').length ?? 0;

@@ -11,10 +11,19 @@
  * an SFNClient mock that resolves the local execution's waiting task.
  */
 import { createHmac } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
+import { resolve } from 'node:path';
 import { DescribeVpcEndpointsCommand, EC2Client, type VpcEndpoint } from '@aws-sdk/client-ec2';
 import { CreateSecretCommand } from '@aws-sdk/client-secrets-manager';
-import { SFNClient, SendTaskFailureCommand, SendTaskSuccessCommand } from '@aws-sdk/client-sfn';
+import {
+  CreateStateMachineCommand,
+  DescribeExecutionCommand,
+  ListExecutionsCommand,
+  SFNClient,
+  SendTaskFailureCommand,
+  SendTaskSuccessCommand,
+} from '@aws-sdk/client-sfn';
 import { ListCommandsCommand, SSMClient } from '@aws-sdk/client-ssm';
 import type { Context } from 'aws-lambda';
 import { lambdaContext } from '../support/lambda-context.js';
@@ -29,6 +38,8 @@ import { startRecordingServer, type RecordingServer } from '../support/local-htt
 import { packageService, type PackagedService } from '../support/sls-package.js';
 
 const ACCOUNT = '123456789012';
+const EVENTS = resolve(import.meta.dirname, '../../events');
+const TEST_CREDENTIALS = { accessKeyId: 'test', secretAccessKey: 'test' };
 const STATE_MACHINE_ARN = `arn:aws:states:us-east-1:${ACCOUNT}:stateMachine:ecs-endpoint-remediator-test-runbook`;
 const EXECUTION_ARN = `arn:aws:states:us-east-1:${ACCOUNT}:execution:ecs-endpoint-remediator-test-runbook:run-1`;
 const TASK_TOKEN = 'AQCEAAAAKgAAAAMAAAAAAAAAAfaketasktoken0123456789abcdefghijklmnopqrstuvwxyz';
@@ -54,6 +65,7 @@ let account: DemoAccount;
 let tasks: LambdaHandler;
 let changes: LambdaHandler;
 let slackHandler: LambdaHandler;
+let reconcile: LambdaHandler;
 const sfn = new SFNClient({ region: 'us-east-1' });
 const sfnMock = mockClient(sfn);
 
@@ -230,6 +242,9 @@ beforeAll(async () => {
     SLACK_SIGNING_SECRET_NAME: 'runbook-test/signing',
     SLACK_APPROVER_IDS: APPROVER,
     RUNBOOK_STATE_MACHINE_ARN: STATE_MACHINE_ARN,
+    // The event path hands its repairs to this state machine (created on the emulator per test).
+    REPAIR_STATE_MACHINE_ARN: STATE_MACHINE_ARN,
+    STACK_ACCOUNT_ID: ACCOUNT,
   });
   const runbook = (await import('../../functions/runbook/handler.js')) as unknown as Record<
     string,
@@ -237,6 +252,7 @@ beforeAll(async () => {
   >;
   tasks = runbook.tasks as LambdaHandler;
   changes = runbook.changes as LambdaHandler;
+  reconcile = ((await import('../../functions/reconcile/handler.js')) as { handler: LambdaHandler }).handler;
   const interactions = await import('../../functions/slack-interactions/handler.js');
   slackHandler = interactions.createSlackInteractionsHandler({ sfn }) as unknown as LambdaHandler;
 }, 240_000);
@@ -250,6 +266,8 @@ afterAll(async () => {
     'UPDATE_OLD_AGENTS',
     'MAX_CHANGES',
     'SLACK_SECRET_NAME',
+    'REPAIR_STATE_MACHINE_ARN',
+    'STACK_ACCOUNT_ID',
   ]) {
     delete process.env[key];
   }
@@ -419,5 +437,58 @@ describe('runbook executions', () => {
     expect(run.calls).toEqual(['Plan', 'NotifyFailure']);
     expect(slackTexts()).toEqual([expect.stringMatching(/InvalidRunbookInput/)]);
     expect(slack.requests[0]?.body).toMatch(/requireAproval/);
+  });
+});
+
+describe('the event path', () => {
+  /** An SQS batch of one EventBridge event (events/ec2-modify-vpc-attribute.json) naming `vpcId`. */
+  function eventBatch(vpcId: string) {
+    const event = JSON.parse(readFileSync(resolve(EVENTS, 'ec2-modify-vpc-attribute.json'), 'utf8')) as {
+      detail: { requestParameters: { vpcId: string } };
+    };
+    event.detail.requestParameters.vpcId = vpcId;
+    const template = (
+      JSON.parse(readFileSync(resolve(EVENTS, 'sqs-batch.json'), 'utf8')) as { Records: Json[] }
+    ).Records[0];
+    return { Records: [{ ...template, messageId: 'm-1', body: JSON.stringify(event) }] };
+  }
+
+  it('the reconcile function hands the repair to this workflow, once per batch; the execution it started repairs the VPC', async () => {
+    const sfnEmulator = new SFNClient({ region: 'us-east-1', endpoint, credentials: TEST_CREDENTIALS });
+    await sfnEmulator.send(
+      new CreateStateMachineCommand({
+        name: 'ecs-endpoint-remediator-test-runbook',
+        definition: JSON.stringify(definition),
+        roleArn: `arn:aws:iam::${ACCOUNT}:role/ecs-endpoint-remediator-test-runbook`,
+      }),
+    );
+    const payments = account.vpcIds.payments;
+    const before = await liveEndpoints(payments);
+    const batch = eventBatch(payments);
+    const first = (await reconcile(batch, lambdaContext('reconcile'))) as { batchItemFailures: unknown[] };
+    // The queue delivers the same batch again (a retry): the same execution, not a second repair.
+    const again = (await reconcile(batch, lambdaContext('reconcile'))) as { batchItemFailures: unknown[] };
+    expect([first.batchItemFailures, again.batchItemFailures]).toEqual([[], []]);
+    // The reconcile Lambda wrote nothing in the enforce VPC: the workflow does.
+    expect(await liveEndpoints(payments)).toEqual(before);
+    const { executions = [] } = await sfnEmulator.send(
+      new ListExecutionsCommand({ stateMachineArn: STATE_MACHINE_ARN }),
+    );
+    expect(executions.map((e) => e.name)).toEqual([expect.stringMatching(/^reconcile-[0-9a-f]{40}$/)]);
+    const described = await sfnEmulator.send(
+      new DescribeExecutionCommand({ executionArn: executions[0]?.executionArn ?? '' }),
+    );
+    const input = JSON.parse(described.input ?? '{}') as Json;
+    console.log(`the reconcile started ${executions[0]?.name} with ${described.input}`);
+    expect(input).toEqual({ region: 'us-east-1', vpcIds: [payments], mode: 'apply', requireApproval: false });
+
+    // That execution, run here by the packaged state machine with the real handlers.
+    const run = await execute(input);
+    expect(run.error).toBeUndefined();
+    expectRepairSteps(run.calls, ['Plan']);
+    expect(run.output?.result).toEqual({ outcome: 'applied', converged: true, delivered: true });
+    const repaired = await liveEndpoints(payments);
+    expect(services(repaired)).toEqual(expect.arrayContaining(['ecs-agent', 'ecs-telemetry', 'ecs', 'logs']));
+    expect(new Set(services(repaired)).size).toBe(repaired.length);
   });
 });

@@ -298,3 +298,25 @@ describe('the reconcile function’s Security Hub switch (SECURITY_HUB_EXPORT)',
     ]);
   });
 });
+
+describe('the reconcile function’s repair workflow (REPAIR_STATE_MACHINE_ARN)', () => {
+  const base = { AWS_REGION: 'us-east-1', SELF_ROLE_ARNS: ROLE };
+  const MACHINE = 'arn:aws:states:us-east-1:123456789012:stateMachine:ecs-endpoint-remediator-dev-runbook';
+
+  it.each([
+    [undefined, undefined],
+    ['', undefined],
+    [MACHINE, MACHINE],
+  ])('%j: repairs handed to %j', (value, expected) => {
+    const env = value === undefined ? base : { ...base, REPAIR_STATE_MACHINE_ARN: value };
+    expect(parseReconcileEnvironment(env).repairStateMachineArn).toBe(expected);
+  });
+
+  it('refuses what is not a state machine ARN, naming the variable', () => {
+    const problems = problemsOf(parseReconcileEnvironment, {
+      ...base,
+      REPAIR_STATE_MACHINE_ARN: 'arn:aws:lambda:us-east-1:123456789012:function:runbook',
+    });
+    expect(problems).toEqual([expect.stringMatching(/^REPAIR_STATE_MACHINE_ARN: /)]);
+  });
+});
