@@ -66,6 +66,8 @@ let tasks: LambdaHandler;
 let changes: LambdaHandler;
 let slackHandler: LambdaHandler;
 let reconcile: LambdaHandler;
+/** What the lost invocations returned (nobody saw it). */
+const lostResults: unknown[] = [];
 const sfn = new SFNClient({ region: 'us-east-1' });
 const sfnMock = mockClient(sfn);
 
@@ -151,7 +153,12 @@ async function press(action: 'approve' | 'reject', userId = APPROVER) {
 
 async function execute(
   input: unknown,
-  options: { human?: Human; failState?: { name: string; error: string } } = {},
+  options: {
+    human?: Human;
+    failState?: { name: string; error: string };
+    /** This invocation of the state runs, then its result is lost (a Lambda that timed out after it wrote). */
+    loseResult?: { state: string; invocation: number };
+  } = {},
 ): Promise<Run> {
   const calls: string[] = [];
   const byArn: Record<string, LambdaHandler> = {
@@ -174,6 +181,13 @@ async function execute(
           taskInput.Payload,
           lambdaContext(String(taskInput.FunctionName).split(':').at(-1) ?? ''),
         );
+        if (
+          options.loseResult?.state === name &&
+          calls.filter((c) => c === name).length === options.loseResult.invocation
+        ) {
+          lostResults.push({ input: taskInput.Payload, result: payload });
+          throw named('States.Timeout', `${name} timed out after it ran`);
+        }
         if (!state.Resource?.endsWith('.waitForTaskToken')) return { StatusCode: 200, Payload: payload };
         // Callback pattern: the task ends when someone answers its token (or the timeout fires).
         const token = String((taskInput.Payload as Json).taskToken);
@@ -389,6 +403,27 @@ describe('runbook executions', () => {
     expect(texts[1]).toMatch(/; \d+ applied$/);
     // The token travels only in the approval buttons, never in the final report.
     expect(slack.requests[1]?.body).not.toContain(TASK_TOKEN);
+  });
+
+  it('a Repair step whose result is lost after it wrote (timed out) is retried from the same carry: nothing twice', async () => {
+    lostResults.length = 0;
+    const run = await execute({ mode: 'apply' }, { loseResult: { state: 'Repair', invocation: 2 } });
+    type Carried = { carry: { state: { writes: number } } };
+    const lost = lostResults[0] as { input: Carried; result: Carried } | undefined;
+    const wrote = (lost?.result.carry.state.writes ?? 0) - (lost?.input.carry.state.writes ?? 0);
+    console.log(`the lost step wrote ${wrote} time(s); task states: ${run.calls.join(' → ')}`);
+    expect(run.error).toBeUndefined();
+    // The second step wrote, its result was lost, and it was retried (Repair retries States.Timeout).
+    expect(wrote).toBeGreaterThan(0);
+    expect(run.output?.result).toEqual({ outcome: 'applied', converged: true, delivered: true });
+    const payments = await liveEndpoints(account.vpcIds.payments);
+    expect(new Set(services(payments)).size).toBe(payments.length);
+    const report = (run.output?.repair as { report: { outcomes: { status: string; why?: string }[] } })
+      .report;
+    // The retried step found what the lost one had created and skipped it.
+    expect(report.outcomes).toContainEqual(
+      expect.objectContaining({ status: 'skipped', why: expect.stringMatching(/^already exists: vpce-/) }),
+    );
   });
 
   it('rejected in Slack: posts the rejection and changes nothing', async () => {
