@@ -74,25 +74,26 @@ export interface VpcRepair {
   /** Index of the VPC in `plan.vpcs`. */
   readonly index: number;
   phase: 'queued' | 'running' | 'done';
-  /** Index of the next action of the VPC's plan to run (an action waited on stays next). */
-  next: number;
+  /** Indexes of the VPC's actions that have an outcome (an action waited on has none yet). */
+  done: number[];
   groupId?: string;
-  /** Endpoint per service touched in this run, waited for before dependent steps. */
-  touched: Partial<Record<ServiceName, { endpointId: string; actionId: string }>>;
+  /**
+   * Endpoint per service touched in this run, waited for before dependent steps, with when it was
+   * written (or found pending): each endpoint's wait budget counts from then.
+   */
+  touched: Partial<Record<ServiceName, { endpointId: string; actionId: string; at: number }>>;
   /** Services whose endpoint is known unusable in this run, with why. */
   broken: Partial<Record<ServiceName, string>>;
   /** Services whose endpoint was seen available in this run. */
   available: ServiceName[];
   /** One outcome per action tried so far, in the plan's order. */
   outcomes: ActionOutcome[];
-  /** When the VPC started: its endpoint waits share one budget from then. */
-  startedAt?: number;
   /** When the VPC can go on (a wait's next check). */
   wakeAt: number;
   /** The current wait's next delay and when it began (absent: not waiting). */
   backoffMs: number;
   waitingSince?: number;
-  /** The restart in progress (the action at `next`), batch by batch. */
+  /** The restart in progress, batch by batch. */
   restart?: RestartProgress;
 }
 
@@ -148,7 +149,7 @@ export function startRepair(plan: Plan): RepairState {
       mode: vpc.mode,
       index,
       phase: 'queued',
-      next: 0,
+      done: [],
       touched: {},
       broken: {},
       available: [],
@@ -180,7 +181,6 @@ export async function advanceRepair(previous: RepairState, options: ApplyOptions
       if (running >= options.config.maxParallelVpcs) break;
       if (vpc.phase !== 'queued') continue;
       vpc.phase = 'running';
-      vpc.startedAt = now;
       vpc.wakeAt = now;
       running++;
     }
@@ -267,6 +267,23 @@ const entries = <V>(record: Partial<Record<ServiceName, V>>) => Object.entries(r
 
 type EndpointWrite = 'CreateVpcEndpoint' | 'ModifyVpcEndpoint';
 
+/**
+ * Actions that may run while an earlier one of their VPC waits: endpoint writes outside the ECS trio
+ * (their order is the AWS page's) and gateway routes. Agent work waits for every endpoint anyway, and
+ * what comes before the endpoints in the plan (DNS attributes, the group and its rule) never waits.
+ */
+function runsAhead(action: Action): boolean {
+  switch (action.kind) {
+    case 'CreateVpcEndpoint':
+    case 'ModifyVpcEndpoint':
+      return !ECS_AGENT_SERVICES.includes(action.service);
+    case 'AddGatewayRoutes':
+      return true;
+    default:
+      return false;
+  }
+}
+
 class Executor {
   /** The endpoint write in flight in this step (a workflow's steps write endpoints one at a time). */
   private endpointWrites: Promise<void> = Promise.resolve();
@@ -281,15 +298,26 @@ class Executor {
     return this.state.plan.vpcs[vpc.index]?.actions ?? [];
   }
 
-  /** Runs the VPC's actions from `next` until one must wait (the VPC then sleeps till `wakeAt`) or all ran. */
+  /**
+   * Runs the VPC's actions in the plan's order until one must wait; past it, only the actions that
+   * depend on nothing waited for run meanwhile (`runsAhead`), so the account's endpoint tokens are not
+   * left unused while the ECS trio provisions. The VPC then sleeps till `wakeAt`, or ends when all ran.
+   */
   async advanceVpc(vpc: VpcRepair): Promise<void> {
     const actions = this.actionsOf(vpc);
-    try {
-      while (vpc.next < actions.length) {
-        const action = actions[vpc.next] as Action;
-        this.record(vpc, await this.outcomeOf(action, vpc));
-        vpc.next++;
+    let waitMs: number | undefined;
+    for (const [index, action] of actions.entries()) {
+      if (vpc.done.includes(index)) continue;
+      if (waitMs !== undefined && !runsAhead(action)) continue;
+      try {
+        this.record(vpc, index, await this.outcomeOf(action, vpc));
+      } catch (error) {
+        if (!(error instanceof MustWait)) throw error;
+        waitMs = Math.min(waitMs ?? Number.POSITIVE_INFINITY, error.ms);
       }
+    }
+    try {
+      if (waitMs !== undefined) throw new MustWait(waitMs);
       if (!this.state.stopped) await this.settleEndpoints(vpc);
       vpc.phase = 'done';
     } catch (error) {
@@ -317,8 +345,11 @@ class Executor {
     }
   }
 
-  private record(vpc: VpcRepair, outcome: ActionOutcome): void {
-    vpc.outcomes.push(outcome);
+  private record(vpc: VpcRepair, index: number, outcome: ActionOutcome): void {
+    vpc.done.push(index);
+    // Kept in the plan's order, whatever order the actions ran in.
+    const at = vpc.done.filter((i) => i < index).length;
+    vpc.outcomes.splice(at, 0, outcome);
     vpc.backoffMs = FIRST_DELAY_MS;
     delete vpc.waitingSince;
     this.options.onActionDone?.(outcome);
@@ -511,7 +542,11 @@ class Executor {
       (e) => e.serviceName === action.serviceName && e.type === action.endpointType,
     );
     if (existing) {
-      run.touched[action.service] = { endpointId: existing.endpointId, actionId: action.id };
+      run.touched[action.service] = {
+        endpointId: existing.endpointId,
+        actionId: action.id,
+        at: this.clock.now(),
+      };
       return skip(action, `already exists: ${existing.endpointId} (${existing.state})`);
     }
     const securityGroupIds = action.securityGroup ? [await this.resolveGroup(action.securityGroup, run)] : [];
@@ -528,7 +563,7 @@ class Executor {
         tags: this.tags(action.reason),
       }),
     );
-    run.touched[action.service] = { endpointId, actionId: action.id };
+    run.touched[action.service] = { endpointId, actionId: action.id, at: this.clock.now() };
     return applied(action, endpointId);
   }
 
@@ -561,7 +596,11 @@ class Executor {
         ...(enablePrivateDns ? { enablePrivateDns: true } : {}),
       }),
     );
-    run.touched[action.service] = { endpointId: action.endpointId, actionId: action.id };
+    run.touched[action.service] = {
+      endpointId: action.endpointId,
+      actionId: action.id,
+      at: this.clock.now(),
+    };
     const changes = [
       addSubnetIds.length ? `subnets ${addSubnetIds.join(', ')}` : '',
       addSecurityGroupIds.length ? `group ${addSecurityGroupIds.join(', ')}` : '',
@@ -601,25 +640,24 @@ class Executor {
         pending.delete(service);
       }
     }
+    // Each endpoint has endpointWaitTimeoutSeconds from its own write: past it, it is unusable.
     const now = this.clock.now();
-    const since = run.waitingSince ?? now;
+    const budgetMs = this.options.config.endpointWaitTimeoutSeconds * 1000;
+    const since = (service: ServiceName) => run.touched[service]?.at ?? now;
+    for (const [service, endpointId] of [...pending]) {
+      if (now < since(service) + budgetMs) continue;
+      run.broken[service] =
+        `endpoint ${endpointId} still ${states.get(endpointId) ?? 'missing'} after ${Math.round((now - since(service)) / 1000)} s`;
+      pending.delete(service);
+    }
     if (pending.size === 0) {
       run.backoffMs = FIRST_DELAY_MS;
       delete run.waitingSince;
       return;
     }
-    const deadline = (run.startedAt ?? now) + this.options.config.endpointWaitTimeoutSeconds * 1000;
-    if (now >= deadline) {
-      for (const [service, endpointId] of pending) {
-        run.broken[service] =
-          `endpoint ${endpointId} still ${states.get(endpointId) ?? 'missing'} after ${Math.round((now - since) / 1000)} s`;
-      }
-      run.backoffMs = FIRST_DELAY_MS;
-      delete run.waitingSince;
-      return;
-    }
+    const deadline = Math.min(...[...pending.keys()].map((s) => since(s) + budgetMs));
     this.options.progress?.(
-      `${run.vpcId}: waiting for ${[...pending].map(([s, id]) => `${s} (${id})`).join(', ')} to be available… ${Math.round((now - since) / 1000)} s`,
+      `${run.vpcId}: waiting for ${[...pending].map(([s, id]) => `${s} (${id}, ${Math.round((now - since(s)) / 1000)} s)`).join(', ')} to be available…`,
     );
     throw this.wait(run, ENDPOINT_MAX_DELAY_MS, deadline);
   }
@@ -748,7 +786,12 @@ class Executor {
         const endpoint = endpoints.find((e) => e.service === service && !GONE.has(e.state));
         if (!endpoint) run.broken[service] = `no ${service} endpoint exists`;
         else if (endpoint.state === 'available') run.available.push(service);
-        else run.touched[service] = { endpointId: endpoint.endpointId, actionId: action.id };
+        else
+          run.touched[service] = {
+            endpointId: endpoint.endpointId,
+            actionId: action.id,
+            at: this.clock.now(),
+          };
       }
     }
     await this.checkEndpoints(run, action.dependsOn);

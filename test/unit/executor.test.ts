@@ -614,3 +614,79 @@ describe('advanceRepair: endpoint writes of parallel VPCs in a workflow step', (
     expect(step).toMatchObject({ done: false, waitMs: 6667 });
   });
 });
+
+describe('endpoint wait budget', () => {
+  it('counts from each endpoint’s own write: a trio paced over more than the budget still converges', async () => {
+    const vpc = withoutServices('ecs-agent', 'ecs-telemetry', 'ecs');
+    // Each new endpoint is pending at its first look and available at the next.
+    const h = harness(vpc, (_service, poll) => (poll <= 1 ? 'pending' : 'available'));
+    let now = Date.parse('2026-11-28T21:00:00Z');
+    let lastWrite = Number.NEGATIVE_INFINITY;
+    // A slow bucket: one endpoint write per 40 s (the budget here is 60 s).
+    const pacing = {
+      readyInMs: () => Math.max(0, lastWrite + 40_000 - now),
+      levels: () => ({}),
+      restore: () => {},
+    };
+    // The real adapter, its creates noted as the bucket's last write.
+    const ec2 = Object.create(h.ports.ec2) as typeof h.ports.ec2;
+    ec2.createVpcEndpoint = async (...args) => {
+      lastWrite = now;
+      return h.ports.ec2.createVpcEndpoint(...args);
+    };
+    const ports = { ...h.ports, pacing, ec2 };
+    const clock = {
+      now: () => now,
+      sleep: async () => {
+        throw new Error('a step slept');
+      },
+    };
+    const options = { ports, config, clock, yieldToPacingOverMs: 0 };
+    let step = await advanceRepair(startRepair(planFor(vpc)), options);
+    const started = now;
+    while (!step.done) {
+      now += step.waitMs;
+      step = await advanceRepair(step.state, options);
+    }
+    const report = repairReport(step.state);
+    console.log(
+      `trio written over ${(now - started) / 1000} s with a 60 s budget: ${report.outcomes.map((o) => `${o.actionId.split(':').at(-1)} ${o.status}`).join(', ')}`,
+    );
+    expect(now - started).toBeGreaterThan(60_000);
+    expect(report.converged).toBe(true);
+    expect([...h.created.values()].map((e) => e.ServiceName?.split('.').at(-1))).toEqual([
+      'ecs-agent',
+      'ecs-telemetry',
+      'ecs',
+    ]);
+  });
+});
+
+describe('while the ECS trio provisions', () => {
+  it('the VPC’s other endpoint writes run meanwhile; the trio keeps its order and the outcomes the plan’s', async () => {
+    const vpc = withoutServices('ecs-agent', 'ecs-telemetry', 'ecs', 'logs', 'ecr.api');
+    const h = harness(vpc, (_service, poll) => (poll <= 1 ? 'pending' : 'available'));
+    let now = Date.parse('2026-11-28T21:00:00Z');
+    const clock = {
+      now: () => now,
+      sleep: async () => {
+        throw new Error('a step slept');
+      },
+    };
+    const p = planFor(vpc);
+    const created = () => [...h.created.values()].map((e) => e.ServiceName?.split('.').slice(3).join('.'));
+    let step = await advanceRepair(startRepair(p), { ports: h.ports, config, clock });
+    const afterFirst = created();
+    while (!step.done) {
+      now += step.waitMs;
+      step = await advanceRepair(step.state, { ports: h.ports, config, clock });
+    }
+    console.log(`first step created ${afterFirst.join(', ')}; in all ${created().join(', ')}`);
+    // ecs-telemetry waits for ecs-agent; logs and ecr.api do not wait for either.
+    expect(afterFirst).toEqual(['ecs-agent', 'ecr.api', 'logs']);
+    expect(created().filter((s) => s?.startsWith('ecs'))).toEqual(['ecs-agent', 'ecs-telemetry', 'ecs']);
+    const planned = p.vpcs[0]?.actions.map((a) => a.id);
+    expect(repairReport(step.state).outcomes.map((o) => o.actionId)).toEqual(planned);
+    expect(repairReport(step.state).converged).toBe(true);
+  });
+});
