@@ -83,7 +83,7 @@ export const remediatorConfigSchema = z.object({
   /** Agents older than 1.25.1 get UpdateContainerAgent where supported; false reports them only. */
   updateOldAgents: z.boolean().default(true),
   /** VPCs applied at the same time; each VPC's own steps stay in order. */
-  maxParallelVpcs: z.number().int().min(1).max(50).default(4),
+  maxParallelVpcs: z.number().int().min(1).max(50).default(10),
   ...ec2PacingShape,
 });
 

@@ -18,7 +18,7 @@ export const CORE_DEFAULTS: RemediatorConfig = {
   endpointWaitTimeoutSeconds: 600,
   agentWaitTimeoutSeconds: 300,
   updateOldAgents: true,
-  maxParallelVpcs: 4,
+  maxParallelVpcs: 10,
   ec2RateShare: 0.5,
   ec2RefillFactor: 1,
 };

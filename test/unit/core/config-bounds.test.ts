@@ -25,7 +25,7 @@ describe('config defaults', () => {
       endpointWaitTimeoutSeconds: 600,
       agentWaitTimeoutSeconds: 300,
       updateOldAgents: true,
-      maxParallelVpcs: 4,
+      maxParallelVpcs: 10,
       ec2RateShare: 0.5,
       ec2RefillFactor: 1,
     });
