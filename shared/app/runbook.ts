@@ -60,8 +60,6 @@ export class RunbookError extends Error {
   }
 }
 
-/** SendCommand's limit on instance ids per call. */
-export const RESTART_BATCH_SIZE = 50;
 /** Above this many agent restarts the batches would crowd the execution state: scope by VPC. */
 export const MAX_RESTART_INSTANCES = 400;
 /** Budget for the plan's action ids and for the apply result in the execution state (bytes of JSON). */
