@@ -30,6 +30,7 @@ export function fullBucket(rate: BucketRate, nowMs: number): BucketLevel {
 
 /** The level at `nowMs`: refilled for the time since `level.atMs`, capped at the capacity. */
 export function levelAt(rate: BucketRate, level: BucketLevel, nowMs: number): BucketLevel {
+  // Stryker disable next-line EqualityOperator: at nowMs === atMs the refill adds 0 and the level (never above capacity) is returned unchanged either way
   if (nowMs <= level.atMs) return level;
   const refilled = level.tokens + ((nowMs - level.atMs) / 1000) * rate.refillPerSecond;
   return { tokens: Math.min(rate.capacity, refilled), atMs: nowMs };
@@ -46,6 +47,7 @@ export function reserve(rate: BucketRate, level: BucketLevel, nowMs: number): Re
   const current = levelAt(rate, level, nowMs);
   const tokens = current.tokens - 1;
   // A token within a rounding error of whole counts as whole (epoch-sized milliseconds).
+  // Stryker disable next-line EqualityOperator: `>` differs only at exactly -1e-9 tokens, a level no sum of refills and reservations lands on
   const waitMs = tokens >= -1e-9 ? 0 : Math.ceil((-tokens / rate.refillPerSecond) * 1000);
   return { level: { tokens, atMs: current.atMs }, waitMs };
 }
