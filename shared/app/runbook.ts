@@ -333,6 +333,8 @@ function countOutcomes(outcomes: readonly ActionOutcome[]): OutcomeCounts {
 
 /** An endpoint write further away than this ends the step: the Wait state waits for the token. */
 const PACING_YIELD_MS = 0;
+/** A step starts no new round of work after this long: it ends well inside the 300 s timeout. */
+const STEP_BUDGET_MS = 60_000;
 /** The longest Wait between two steps (the executor's backoff caps at 30 s). */
 const MAX_WAIT_SECONDS = 60;
 
@@ -440,6 +442,7 @@ export async function repairTask(deps: RunbookDeps, payload: unknown): Promise<R
     config: deps.config,
     clock,
     yieldToPacingOverMs: PACING_YIELD_MS,
+    stepBudgetMs: STEP_BUDGET_MS,
     ...(deps.log ? { progress: (line: string) => deps.log?.info(line) } : {}),
   });
   if (!step.done) {

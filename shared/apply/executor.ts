@@ -65,6 +65,11 @@ export interface ApplyOptions {
    * ends the step instead of waiting in it (absent: the write waits for its token in process).
    */
   readonly yieldToPacingOverMs?: number;
+  /**
+   * Steps of a workflow: a step starts no VPC's next round of work after this long (ms), so it ends
+   * well inside its Lambda's timeout; the VPCs go on at the next step (absent: no limit).
+   */
+  readonly stepBudgetMs?: number;
 }
 
 /** One VPC's progress through its actions (plain JSON). */
@@ -174,8 +179,11 @@ export async function advanceRepair(previous: RepairState, options: ApplyOptions
   if (state.pacing) options.ports.pacing?.restore(state.pacing);
   const throttledBefore = options.ports.throttle?.throttledRetries() ?? 0;
   const executor = new Executor(options, state, clock);
+  const stepEnds = clock.now() + (options.stepBudgetMs ?? Number.POSITIVE_INFINITY);
   for (;;) {
     const now = clock.now();
+    // A workflow's step ends within its budget (the Lambda's timeout); the next step goes on.
+    if (now >= stepEnds) break;
     let running = state.vpcs.filter((v) => v.phase === 'running').length;
     for (const vpc of state.vpcs) {
       if (running >= options.config.maxParallelVpcs) break;

@@ -690,3 +690,58 @@ describe('while the ECS trio provisions', () => {
     expect(repairReport(step.state).converged).toBe(true);
   });
 });
+
+describe('a workflow step’s budget', () => {
+  it('ends the step once its budget is spent, with the work left for the next step', async () => {
+    const vpcs = [1, 2, 3].map((n) => {
+      const vpc = healthyVpc(n);
+      return { ...vpc, endpoints: vpc.endpoints.filter((e) => e.service !== 'logs') };
+    });
+    const observed = region(vpcs);
+    const p = plan(deriveDesired(observed, config).vpcs, observed, {
+      securityGroupName: config.endpointSecurityGroupName,
+      managedTagKey: config.managedTagKey,
+    });
+    let now = 0;
+    const written: string[] = [];
+    const fail = () => {
+      throw new Error('not used by this test');
+    };
+    const ports = {
+      ec2: {
+        enableVpcDnsAttribute: fail,
+        createSecurityGroup: fail,
+        authorizeHttpsIngress: fail,
+        modifyVpcEndpoint: fail,
+        findDedicatedSecurityGroup: async (vpcId: string) => `sg-${vpcId}`,
+        // Every look at AWS takes 20 s of this step.
+        describeVpcEndpoints: async () => {
+          now += 20_000;
+          return [];
+        },
+        createVpcEndpoint: async (request: { vpcId: string }) => {
+          written.push(request.vpcId);
+          return `vpce-${request.vpcId}`;
+        },
+      },
+      ssm: { sendCommand: fail, listInvocations: fail },
+      ecs: { describeContainerInstances: fail, updateContainerAgent: fail },
+    };
+    const options = {
+      ports,
+      config: { ...config, maxParallelVpcs: 1 },
+      clock: { now: () => now, sleep: fail },
+      stepBudgetMs: 30_000,
+    };
+    const first = await advanceRepair(startRepair(p), options);
+    console.log(
+      `first step: ${written.join(', ')} in ${now / 1000} s; done ${first.done}, wait ${first.waitMs} ms`,
+    );
+    // One VPC's round (its look, 20 s, and its write) fits; the next would start past the budget.
+    expect(written).toEqual(['vpc-1']);
+    expect(first).toMatchObject({ done: false, waitMs: 0 });
+    let step = first;
+    while (!step.done) step = await advanceRepair(step.state, options);
+    expect(written).toEqual(['vpc-1', 'vpc-2', 'vpc-3']);
+  });
+});
