@@ -173,3 +173,53 @@ describe('ec2BucketFor: the EC2 page’s categories', () => {
     expect(bucket).toEqual({ name, category, rate: { capacity, refillPerSecond: refill } });
   });
 });
+
+describe('ec2BucketFor: every action the page lists in a category', () => {
+  // "Request throttling for the Amazon EC2 API": the resource-intensive actions, the tag actions, and
+  // the reads whose unfiltered and unpaginated form has the smaller bucket.
+  const RESOURCE_INTENSIVE = [
+    'AcceptVpcPeeringConnection',
+    'AuthorizeSecurityGroupIngress',
+    'CancelSpotInstanceRequests',
+    'CreateKeyPair',
+    'CreateVpcPeeringConnection',
+    'DeleteVpcPeeringConnection',
+    'RejectVpcPeeringConnection',
+    'RevokeSecurityGroupIngress',
+    'RequestSpotInstances',
+  ];
+  const TAGS = ['CreateTags', 'DeleteTags'];
+  const UNFILTERED = [
+    'DescribeInstances',
+    'DescribeInstanceStatus',
+    'DescribeNetworkInterfaces',
+    'DescribeSecurityGroups',
+    'DescribeSnapshots',
+    'DescribeSpotInstanceRequests',
+    'DescribeVolumes',
+  ];
+
+  it.each(RESOURCE_INTENSIVE)('%s is resource-intensive (its own bucket of 50, 5/s)', (action) => {
+    expect(ec2BucketFor(action)).toEqual({
+      name: action,
+      category: 'resource-intensive',
+      rate: { capacity: 50, refillPerSecond: 5 },
+    });
+  });
+
+  it.each(TAGS)('%s is a tag action (100, 10/s)', (action) => {
+    expect(ec2BucketFor(action)).toEqual({
+      name: action,
+      category: 'uncategorized',
+      rate: { capacity: 100, refillPerSecond: 10 },
+    });
+  });
+
+  it.each(UNFILTERED)('%s unfiltered uses the smaller read bucket; filtered, the ordinary one', (action) => {
+    expect(ec2BucketFor(action, {})).toMatchObject({
+      name: `${action}/unfiltered`,
+      category: 'unfiltered-non-mutating',
+    });
+    expect(ec2BucketFor(action, { Filters: [{}] })).toMatchObject({ name: action, category: 'non-mutating' });
+  });
+});
