@@ -189,6 +189,47 @@ function harness(
   };
 }
 
+/** Planned VPCs 1..n of the fixtures, each missing its logs endpoint (one create each). */
+function logsMissingPlan(n: number): Plan {
+  const observed = region(
+    Array.from({ length: n }, (_, i) => {
+      const vpc = healthyVpc(i + 1);
+      return { ...vpc, endpoints: vpc.endpoints.filter((e) => e.service !== 'logs') };
+    }),
+  );
+  return plan(deriveDesired(observed, config).vpcs, observed, {
+    securityGroupName: config.endpointSecurityGroupName,
+    managedTagKey: config.managedTagKey,
+  });
+}
+
+const fail = (): never => {
+  throw new Error('not used by this test');
+};
+
+/** In-memory ports for endpoint creates only: no endpoint exists yet, every other call fails. */
+function endpointWritePorts(on: { describe?: () => void; create: (vpcId: string) => Promise<void> }) {
+  return {
+    ec2: {
+      enableVpcDnsAttribute: fail,
+      createSecurityGroup: fail,
+      authorizeHttpsIngress: fail,
+      modifyVpcEndpoint: fail,
+      findDedicatedSecurityGroup: async (vpcId: string) => `sg-${vpcId}`,
+      describeVpcEndpoints: async () => {
+        on.describe?.();
+        return [];
+      },
+      createVpcEndpoint: async (request: { vpcId: string }) => {
+        await on.create(request.vpcId);
+        return `vpce-${request.vpcId}`;
+      },
+    },
+    ssm: { sendCommand: fail, listInvocations: fail },
+    ecs: { describeContainerInstances: fail, updateContainerAgent: fail },
+  };
+}
+
 describe('applyPlan', () => {
   it('creates the ECS trio one at a time, each available before the next, then restarts and verifies agents', async () => {
     const vpc = withoutServices('ecs-agent', 'ecs-telemetry', 'ecs');
@@ -564,15 +605,7 @@ describe('advanceRepair: the same steps, one at a time, never sleeping', () => {
 
 describe('advanceRepair: endpoint writes of parallel VPCs in a workflow step', () => {
   it('go one at a time, each after a last look at its token: the one token left goes to one VPC, the other waits outside the step', async () => {
-    const vpcs = [1, 2].map((n) => {
-      const vpc = healthyVpc(n);
-      return { ...vpc, endpoints: vpc.endpoints.filter((e) => e.service !== 'logs') };
-    });
-    const observed = region(vpcs);
-    const p = plan(deriveDesired(observed, config).vpcs, observed, {
-      securityGroupName: config.endpointSecurityGroupName,
-      managedTagKey: config.managedTagKey,
-    });
+    const p = logsMissingPlan(2);
     const creates = p.vpcs.flatMap((v) => v.actions.filter((a) => a.kind === 'CreateVpcEndpoint'));
     expect(creates.map((a) => a.id)).toEqual([
       'vpc-1:CreateVpcEndpoint:logs',
@@ -580,27 +613,15 @@ describe('advanceRepair: endpoint writes of parallel VPCs in a workflow step', (
     ]);
     let tokens = 1;
     const written: string[] = [];
-    const fail = () => {
-      throw new Error('not used by this test');
-    };
     const ports = {
-      ec2: {
-        enableVpcDnsAttribute: fail,
-        createSecurityGroup: fail,
-        authorizeHttpsIngress: fail,
-        modifyVpcEndpoint: fail,
-        findDedicatedSecurityGroup: async (vpcId: string) => `sg-${vpcId}`,
-        describeVpcEndpoints: async () => [],
+      ...endpointWritePorts({
         // The token is taken when the request is sent, after a round trip's worth of awaiting.
-        createVpcEndpoint: async (request: { vpcId: string }) => {
+        create: async (vpcId) => {
           await new Promise((resolve) => setTimeout(resolve, 5));
           tokens--;
-          written.push(request.vpcId);
-          return `vpce-${request.vpcId}`;
+          written.push(vpcId);
         },
-      },
-      ssm: { sendCommand: fail, listInvocations: fail },
-      ecs: { describeContainerInstances: fail, updateContainerAgent: fail },
+      }),
       pacing: { readyInMs: () => (tokens > 0 ? 0 : 6667), levels: () => ({}), restore: () => {} },
     };
     const step = await advanceRepair(startRepair(p), {
@@ -693,40 +714,14 @@ describe('while the ECS trio provisions', () => {
 
 describe('a workflow step’s budget', () => {
   it('ends the step once its budget is spent, with the work left for the next step', async () => {
-    const vpcs = [1, 2, 3].map((n) => {
-      const vpc = healthyVpc(n);
-      return { ...vpc, endpoints: vpc.endpoints.filter((e) => e.service !== 'logs') };
-    });
-    const observed = region(vpcs);
-    const p = plan(deriveDesired(observed, config).vpcs, observed, {
-      securityGroupName: config.endpointSecurityGroupName,
-      managedTagKey: config.managedTagKey,
-    });
+    const p = logsMissingPlan(3);
     let now = 0;
     const written: string[] = [];
-    const fail = () => {
-      throw new Error('not used by this test');
-    };
-    const ports = {
-      ec2: {
-        enableVpcDnsAttribute: fail,
-        createSecurityGroup: fail,
-        authorizeHttpsIngress: fail,
-        modifyVpcEndpoint: fail,
-        findDedicatedSecurityGroup: async (vpcId: string) => `sg-${vpcId}`,
-        // Every look at AWS takes 20 s of this step.
-        describeVpcEndpoints: async () => {
-          now += 20_000;
-          return [];
-        },
-        createVpcEndpoint: async (request: { vpcId: string }) => {
-          written.push(request.vpcId);
-          return `vpce-${request.vpcId}`;
-        },
-      },
-      ssm: { sendCommand: fail, listInvocations: fail },
-      ecs: { describeContainerInstances: fail, updateContainerAgent: fail },
-    };
+    const ports = endpointWritePorts({
+      // Every look at AWS takes 20 s of this step.
+      describe: () => void (now += 20_000),
+      create: async (vpcId) => void written.push(vpcId),
+    });
     const options = {
       ports,
       config: { ...config, maxParallelVpcs: 1 },
